@@ -1,0 +1,16 @@
+/**
+ * The `k8ts` command tree. Each command lives in `commands/<name>.ts` and only parses flags and
+ * calls into the components; errors reach the user as one line that says what to do, and the
+ * exit code is non-zero.
+ */
+import { Command } from 'commander';
+import { versionInfo } from '../version.ts';
+import { versionCommand } from './commands/version.ts';
+
+export function buildProgram(): Command {
+  return new Command('k8ts')
+    .description('k8ts: a Kubernetes-compatible, highly available cluster in TypeScript.')
+    .version(versionInfo().gitVersion, '--version', 'print the version and exit')
+    .showHelpAfterError('(run `k8ts --help` for usage)')
+    .addCommand(versionCommand());
+}
