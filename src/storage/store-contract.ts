@@ -408,6 +408,11 @@ export function runStoreContract(
         dec((await s.get('/registry/x/a', { revision: a3.modRevision })).kv!.value),
         '3',
       );
+      // The event at the compacted revision itself is still delivered (etcd: start = compactRev).
+      const atCompacted = await collectEvents(s, '/registry/x/', 1, {
+        sinceRevision: a3.modRevision - 1,
+      });
+      assert.equal(dec(withoutProgress(atCompacted)[0]!.kv.value), '3');
       // Watching from the compacted revision works (its events are all after it).
       const events = await collectEvents(
         s,

@@ -186,7 +186,8 @@ export class MemoryStore implements Store {
       }
       if (revision <= this.#compacted) return;
       this.#compacted = revision;
-      this.#log = this.#log.filter((e) => e.type !== 'PROGRESS' && e.kv.modRevision > revision);
+      // Events at the compacted revision stay: a watch from `revision - 1` still gets them.
+      this.#log = this.#log.filter((e) => e.type !== 'PROGRESS' && e.kv.modRevision >= revision);
       for (const [key, versions] of this.#versions) {
         // Keep the newest version at or below the compacted revision (unless it is a
         // tombstone), and everything after it.
