@@ -27,6 +27,7 @@ export function versionCommand(): Command {
               .join('\n')}\n`,
           );
           return;
+        case undefined:
         default: {
           const fields = Object.entries(info)
             .map(([k, v]) => `${k[0]?.toUpperCase() ?? ''}${k.slice(1)}:${JSON.stringify(v)}`)

@@ -1,0 +1,108 @@
+/**
+ * What the API server knows about one kind: its group/version/kind, REST names, scope,
+ * subresources and the strategy hooks (defaults, validation, printing, field selection). Adding
+ * a kind is an entry in `builtin-resources.ts` plus its hooks, never a new handler.
+ */
+import type { JsonObject } from './json.ts';
+
+export type Verb =
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export const ALL_VERBS: readonly Verb[] = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
+
+/**
+ * Subresources served by the generic handlers: `status` and `scale` (get/update/patch of a part
+ * of the object), and the action subresources whose handlers later components provide.
+ */
+export type SubresourceName =
+  | 'status'
+  | 'scale'
+  | 'binding'
+  | 'eviction'
+  | 'approval'
+  | 'token'
+  | 'log'
+  | 'exec'
+  | 'attach'
+  | 'portforward';
+
+/** One field error as upstream's field.Error: `<field>: <Type>: <detail>`. */
+export interface FieldError {
+  /** Upstream's ErrorType string: FieldValueInvalid, FieldValueRequired, ... */
+  readonly type: string;
+  readonly field: string;
+  /** The full message, as upstream formats it (field, type, value, detail). */
+  readonly message: string;
+}
+
+/** A server-side printer: upstream's column definitions and one row of cells per object. */
+export interface TableColumn {
+  readonly name: string;
+  readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  readonly format: string;
+  readonly description: string;
+  /** 0: always shown; 1: only with `-o wide`. */
+  readonly priority: number;
+}
+
+export interface Printer {
+  readonly columns: readonly TableColumn[];
+  /** Cells for one object, in column order; `now` for ages. */
+  cells(obj: JsonObject, now: Date): (string | number | boolean | null)[];
+}
+
+export interface ResourceStrategy {
+  /** Fills defaults in place (upstream's SetDefaults_*). Runs on create and update. */
+  readonly defaults?: (obj: JsonObject) => void;
+  /** Errors for a new object (beyond the generic metadata checks). */
+  readonly validate?: (obj: JsonObject) => FieldError[];
+  /** Errors for an update (immutable fields, transitions). */
+  readonly validateUpdate?: (obj: JsonObject, old: JsonObject) => FieldError[];
+  /** Field values for field selectors (beyond metadata.name/namespace). */
+  readonly selectableFields?: (obj: JsonObject) => Record<string, string>;
+  readonly printer?: Printer;
+}
+
+export interface ResourceDefinition {
+  /** '' for the core (legacy) group. */
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  /** Lowercase plural, the REST path segment: `pods`. */
+  readonly plural: string;
+  /** Lowercase singular: `pod`. */
+  readonly singular: string;
+  readonly namespaced: boolean;
+  readonly shortNames?: readonly string[];
+  readonly categories?: readonly string[];
+  /** Default: every verb. */
+  readonly verbs?: readonly Verb[];
+  readonly subresources?: readonly SubresourceName[];
+  /**
+   * With a status subresource, the main resource ignores status changes and the status
+   * subresource ignores everything else, and `metadata.generation` counts spec changes only.
+   */
+  readonly strategy?: ResourceStrategy;
+}
+
+/** `apps/v1`, or `v1` for the core group. */
+export function groupVersion(def: { readonly group: string; readonly version: string }): string {
+  return def.group === '' ? def.version : `${def.group}/${def.version}`;
+}
+
+export function hasSubresource(def: ResourceDefinition, sub: SubresourceName): boolean {
+  return def.subresources?.includes(sub) ?? false;
+}
+
+export function verbsOf(def: ResourceDefinition): readonly Verb[] {
+  return def.verbs ?? ALL_VERBS;
+}

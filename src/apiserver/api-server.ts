@@ -1,0 +1,171 @@
+/**
+ * The k8ts API server: the Kubernetes REST API over HTTPS (HTTP/2 and HTTP/1.1 on one port)
+ * with client-certificate authentication, or plain HTTP for local tests. Stateless: every
+ * replica on the same Store serves the same objects, resourceVersions and watch streams.
+ * `start()` listens; `stop()` closes listeners and open watches, then resolves.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import { ResourceRegistry } from '../api/resource-registry.ts';
+import { builtinResources } from '../api/builtin-resources.ts';
+import type { Store } from '../storage/store.ts';
+import { ApiHandler } from './api-handler.ts';
+import { AuthenticatorChain } from './authn/authenticator.ts';
+import type { Authenticator } from './authn/authenticator.ts';
+import { ClientCertificateAuthenticator } from './authn/client-certificate.ts';
+import { AlwaysAllow } from './authz/authorizer.ts';
+import type { Authorizer } from './authz/authorizer.ts';
+import { HealthChecks } from './health.ts';
+import { Exchange } from './http/exchange.ts';
+import type { AnyRequest, AnyResponse } from './http/exchange.ts';
+import { ApiMetrics } from './metrics.ts';
+import { ResourceStore } from './registry/resource-store.ts';
+import type { Admit } from './registry/resource-store.ts';
+import { admitObject } from './registry/admit-object.ts';
+
+export interface ApiServerTls {
+  /** PEM serving certificate (signed by the cluster CA) and its key. */
+  readonly cert: string;
+  readonly key: string;
+  /** PEM CA that client certificates must chain to. */
+  readonly clientCa: string;
+}
+
+export interface ApiServerOptions {
+  readonly store: Store;
+  /** Omit for plain HTTP (tests on loopback only). */
+  readonly tls?: ApiServerTls;
+  /** Default: 127.0.0.1. */
+  readonly host?: string;
+  /** Default: 0 (a free port). Upstream's secure port is 6443. */
+  readonly port?: number;
+  /** Authenticators tried before client certificates (tokens). Default: none. */
+  readonly authenticators?: readonly Authenticator[];
+  /** Default: AlwaysAllow (RBAC arrives with the bootstrap issue). */
+  readonly authorizer?: Authorizer;
+  /** Serve unauthenticated requests as system:anonymous. Default: true. */
+  readonly allowAnonymous?: boolean;
+  /** Idle time before a watch gets a BOOKMARK. Default: 10,000 ms. */
+  readonly bookmarkIntervalMs?: number;
+  /** Validation and defaulting. Default: the built-in rules. */
+  readonly admit?: Admit;
+  readonly registry?: ResourceRegistry;
+  readonly now?: () => Date;
+  /** Receives unexpected errors (500s) for logging. Default: stderr. */
+  readonly onInternalError?: (err: unknown) => void;
+}
+
+export class ApiServer {
+  readonly #o: ApiServerOptions;
+  readonly metrics = new ApiMetrics();
+  #server: HttpServer | Http2SecureServer | undefined;
+  readonly #sockets = new Set<Socket>();
+  #stopping = false;
+
+  constructor(options: ApiServerOptions) {
+    this.#o = options;
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async start(): Promise<{ host: string; port: number; url: string }> {
+    const o = this.#o;
+    const now = o.now ?? ((): Date => new Date());
+    const registry = o.registry ?? new ResourceRegistry(builtinResources());
+    const resources = new ResourceStore({ store: o.store, admit: o.admit ?? admitObject, now });
+    const health = new HealthChecks({
+      live: new Map([['ping', () => Promise.resolve()]]),
+      ready: new Map([
+        [
+          'etcd',
+          async () => {
+            await o.store.currentRevision();
+          },
+        ],
+        [
+          'shutdown',
+          () => (this.#stopping ? Promise.reject(new Error('shutting down')) : Promise.resolve()),
+        ],
+      ]),
+    });
+    const host = o.host ?? '127.0.0.1';
+    const scheme = o.tls === undefined ? 'http' : 'https';
+    const handler = new ApiHandler({
+      services: {
+        store: o.store,
+        resources,
+        registry,
+        now,
+        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
+      },
+      authenticator: new AuthenticatorChain(
+        [...(o.authenticators ?? []), new ClientCertificateAuthenticator()],
+        o.allowAnonymous ?? true,
+      ),
+      authorizer: o.authorizer ?? new AlwaysAllow(),
+      health,
+      metrics: this.metrics,
+      advertiseAddress: `${host}:${String(o.port ?? 6443)}`,
+      onInternalError:
+        o.onInternalError ??
+        ((err: unknown) => {
+          process.stderr.write(
+            `apiserver: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+          );
+        }),
+    });
+    const onRequest = (req: AnyRequest, res: AnyResponse): void => {
+      void handler.handle(new Exchange(req, res));
+    };
+    const server =
+      o.tls === undefined
+        ? createHttpServer(onRequest)
+        : createSecureServer(
+            {
+              allowHTTP1: true,
+              cert: o.tls.cert,
+              key: o.tls.key,
+              ca: o.tls.clientCa,
+              requestCert: true,
+              rejectUnauthorized: false,
+            },
+            onRequest,
+          );
+    this.#server = server;
+    // Track connections so stop() can end keep-alive and HTTP/2 sessions (and their watches).
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    server.on('secureConnection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    return { host, port, url: `${scheme}://${host}:${String(port)}` };
+  }
+
+  /** Stops accepting, ends open streams, and resolves once the listener is closed. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const server = this.#server;
+    if (server === undefined) return;
+    this.#server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+      for (const socket of this.#sockets) socket.destroy();
+      this.#sockets.clear();
+    });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What every resource handler gets: the exchange, the parsed request, the kind it addresses,
+ * the authenticated user and the shared services. Handlers are functions of this context.
+ */
+import type { ResourceDefinition } from '../../api/resource.ts';
+import type { ResourceRegistry } from '../../api/resource-registry.ts';
+import type { Store } from '../../storage/store.ts';
+import type { UserInfo } from '../authn/user-info.ts';
+import type { Exchange } from '../http/exchange.ts';
+import type { ResourceStore } from '../registry/resource-store.ts';
+import type { ResourceRequestInfo } from '../request-info.ts';
+
+export interface ApiServices {
+  readonly store: Store;
+  readonly resources: ResourceStore;
+  readonly registry: ResourceRegistry;
+  readonly now: () => Date;
+  /** Idle time before a watch BOOKMARK (ms). */
+  readonly bookmarkIntervalMs: number;
+}
+
+export interface ResourceContext {
+  readonly ex: Exchange;
+  readonly info: ResourceRequestInfo;
+  readonly def: ResourceDefinition;
+  readonly user: UserInfo;
+  readonly services: ApiServices;
+}
+
+/** A boolean query flag as upstream parses it (`true`, `1`). */
+export function queryFlag(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1';
+}
+
+/** `dryRun=All` (the only value upstream accepts besides none). */
+export function isDryRun(q: URLSearchParams): boolean {
+  return q.getAll('dryRun').includes('All');
+}

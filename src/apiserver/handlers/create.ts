@@ -1,0 +1,32 @@
+/**
+ * POST: creates an object in the URL's namespace (201 Created), after namespace lifecycle
+ * admission (the namespace must exist and not be terminating, as upstream's NamespaceLifecycle).
+ * Action subresources (binding, eviction, token) are served by their own handlers.
+ */
+import { badRequest, methodNotAllowed } from '../../api/status.ts';
+import { decodeObjectBody } from '../http/decode-body.ts';
+import { checkTypeAndNamespace } from '../registry/object-meta.ts';
+import type { ResourceContext } from './context.ts';
+import { isDryRun } from './context.ts';
+import { admitNamespace } from './namespace-lifecycle.ts';
+
+export async function handleCreate(ctx: ResourceContext): Promise<void> {
+  const { ex, info, def, services } = ctx;
+  if (info.subresource !== undefined || info.name !== undefined) {
+    throw methodNotAllowed('create', {
+      group: def.group,
+      resource: info.subresource === undefined ? def.plural : `${def.plural}/${info.subresource}`,
+    });
+  }
+  if (def.namespaced && info.namespace === undefined) {
+    throw badRequest(
+      'the server could not find the requested resource: a namespace is required to create this kind',
+    );
+  }
+  const obj = decodeObjectBody(await ex.readBody(), ex.header('content-type'));
+  checkTypeAndNamespace(def, obj, info.namespace);
+  if (def.namespaced && info.namespace !== undefined)
+    await admitNamespace(services, info.namespace);
+  const created = await services.resources.create(def, obj, isDryRun(ex.url.searchParams));
+  ex.sendJson(201, created);
+}

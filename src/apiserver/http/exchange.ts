@@ -1,0 +1,130 @@
+/**
+ * One request and its response, the same over HTTP/1.1 and HTTP/2 (Node's compat API): reads
+ * a bounded body (413 past the limit, never buffering more), and writes JSON, Status errors and
+ * newline-delimited streams. Nothing here knows about resources.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { ApiError } from '../../api/status.ts';
+import { requestEntityTooLarge } from '../../api/status.ts';
+
+export type AnyRequest = IncomingMessage | Http2ServerRequest;
+export type AnyResponse = ServerResponse | Http2ServerResponse;
+
+/** Kubernetes' request body limit (3 MiB, as upstream's MaxRequestBodyBytes). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export class Exchange {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingHttpHeaders;
+  readonly #req: AnyRequest;
+  readonly #res: AnyResponse;
+  readonly startedAt = performance.now();
+  statusCode = 0;
+
+  constructor(req: AnyRequest, res: AnyResponse) {
+    this.#req = req;
+    this.#res = res;
+    this.method = (req.method ?? 'GET').toUpperCase();
+    this.url = new URL(req.url ?? '/', 'https://k8ts.invalid');
+    this.headers = req.headers;
+  }
+
+  header(name: string): string | undefined {
+    const v = this.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(',') : v;
+  }
+
+  /** The TLS socket, when the request came over TLS. */
+  get tlsSocket(): TLSSocket | undefined {
+    const socket = this.#req.socket as TLSSocket | undefined;
+    return socket !== undefined && 'getPeerCertificate' in socket ? socket : undefined;
+  }
+
+  /** Settles when the client goes away (or the response ends). */
+  onClose(listener: () => void): void {
+    this.#res.once('close', listener);
+  }
+
+  get isClosed(): boolean {
+    return this.#res.destroyed || this.#res.writableEnded;
+  }
+
+  async readBody(limit = MAX_BODY_BYTES): Promise<Buffer> {
+    const declared = Number(this.header('content-length') ?? '0');
+    if (declared > limit) throw requestEntityTooLarge(limit);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.#req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        this.#req.destroy();
+        throw requestEntityTooLarge(limit);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  sendJson(code: number, body: unknown, contentType = 'application/json'): void {
+    if (this.isClosed) return;
+    const payload = JSON.stringify(body);
+    this.statusCode = code;
+    this.#res.writeHead(code, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(payload),
+      'cache-control': 'no-cache, private',
+    });
+    this.#res.end(payload);
+  }
+
+  sendText(code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+    if (this.isClosed) return;
+    this.statusCode = code;
+    this.#res.writeHead(code, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(text),
+    });
+    this.#res.end(text);
+  }
+
+  sendError(err: ApiError): void {
+    const retry = err.details?.retryAfterSeconds;
+    if (retry !== undefined && !this.isClosed && !this.#res.headersSent) {
+      this.#res.setHeader('retry-after', String(retry));
+    }
+    this.sendJson(err.code, err.toStatus());
+  }
+
+  /** Starts a chunked stream (watch): headers now, then `writeLine` per event. */
+  startStream(contentType: string): void {
+    this.statusCode = 200;
+    // HTTP/1.1 streams chunked (no content-length); HTTP/2 frames it natively.
+    this.#res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private' });
+    // Push the headers out now: clients wait for them before they consider the watch open.
+    const flush = (this.#res as { flushHeaders?: () => void }).flushHeaders;
+    flush?.call(this.#res);
+  }
+
+  /** Writes one line; resolves when the socket can take more (backpressure). */
+  writeLine(line: string): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    const ok = (this.#res as { write(chunk: string): boolean }).write(`${line}\n`);
+    if (ok) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#res.off('drain', done);
+        this.#res.off('close', done);
+        resolve();
+      };
+      this.#res.on('drain', done);
+      this.#res.on('close', done);
+    });
+  }
+
+  end(): void {
+    if (!this.#res.writableEnded) this.#res.end();
+  }
+}

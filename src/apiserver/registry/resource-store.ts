@@ -1,0 +1,347 @@
+/**
+ * The generic REST storage every kind shares (upstream's registry.Store): create, get, list,
+ * update, guaranteed update (read-modify-write with conflict retries), and delete with
+ * finalizers, graceful deletion and preconditions, over the revisioned Store. Writes are
+ * compare-and-swap on the object's modRevision, so replicas never overwrite each other.
+ */
+import type { JsonObject } from '../../api/json.ts';
+import { jsonText, stringField } from '../../api/json.ts';
+import type { FieldError, ResourceDefinition } from '../../api/resource.ts';
+import {
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  staleResourceVersion,
+  successStatus,
+  timeout,
+} from '../../api/status.ts';
+import { StoreConflictError } from '../../storage/errors.ts';
+import type { Store } from '../../storage/store.ts';
+import { decodeObject, encodeObject, keyFor } from './object-codec.ts';
+import { metadataOf, prepareCreateMeta, prepareUpdate, timestamp } from './object-meta.ts';
+import { toApiError } from './store-error.ts';
+
+/** Validation and defaulting for one write; `old` is undefined on create. */
+export type Admit = (
+  def: ResourceDefinition,
+  obj: JsonObject,
+  old: JsonObject | undefined,
+) => FieldError[];
+
+export interface ResourceStoreOptions {
+  readonly store: Store;
+  readonly admit: Admit;
+  /** Default: the system clock. */
+  readonly now?: () => Date;
+  /** Attempts of a read-modify-write before giving up with a 409. Default: 16. */
+  readonly maxUpdateAttempts?: number;
+}
+
+export interface DeleteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  readonly dryRun?: boolean;
+}
+
+export interface DeleteOutcome {
+  /** What the DELETE responds with: the object, or a Success Status. */
+  readonly body: JsonObject;
+  /** False when the object stays (finalizers or graceful deletion) with a deletionTimestamp. */
+  readonly deleted: boolean;
+}
+
+/** Parses a resourceVersion given by a client into a store revision. */
+export function parseResourceVersion(rv: string, what = 'resourceVersion'): number {
+  if (!/^\d{1,16}$/.test(rv)) throw badRequest(`invalid ${what}: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
+export class ResourceStore {
+  readonly #store: Store;
+  readonly #admit: Admit;
+  readonly #now: () => Date;
+  readonly #maxAttempts: number;
+
+  constructor(options: ResourceStoreOptions) {
+    this.#store = options.store;
+    this.#admit = options.admit;
+    this.#now = options.now ?? ((): Date => new Date());
+    this.#maxAttempts = options.maxUpdateAttempts ?? 16;
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  async get(
+    def: ResourceDefinition,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<JsonObject> {
+    const gr = { group: def.group, resource: def.plural };
+    let kv;
+    try {
+      kv = (await this.#store.get(keyFor(def, namespace, name))).kv;
+    } catch (err: unknown) {
+      throw toApiError(err, gr, name);
+    }
+    if (kv === undefined) throw notFound(gr, name);
+    return decodeObject(kv);
+  }
+
+  /** Creates a new object; `obj` already carries the URL's namespace and a checked type. */
+  async create(def: ResourceDefinition, obj: JsonObject, dryRun = false): Promise<JsonObject> {
+    const gr = { group: def.group, resource: def.plural };
+    const meta = metadataOf(obj);
+    const hasGenerateName = typeof meta['generateName'] === 'string' && meta['generateName'] !== '';
+    const named = typeof meta['name'] === 'string' && meta['name'] !== '';
+    // A generated name can collide; upstream retries such creates a few times.
+    for (let attempt = 0; ; attempt++) {
+      const candidate: JsonObject = structuredClone(obj);
+      prepareCreateMeta(def, candidate, this.#now());
+      const cmeta = metadataOf(candidate);
+      const name = stringField(cmeta, 'name') ?? '';
+      const errors = this.#admit(def, candidate, undefined);
+      if (errors.length > 0) throw invalid(def.kind, def.group, name, errors);
+      if (dryRun) return candidate;
+      try {
+        const kv = await this.#store.create(
+          keyFor(def, stringField(cmeta, 'namespace'), name),
+          encodeObject(candidate),
+          ttlFor(def),
+        );
+        return decodeObject(kv);
+      } catch (err: unknown) {
+        const apiErr = toApiError(err, gr, name);
+        if (apiErr.reason === 'AlreadyExists' && hasGenerateName && !named && attempt < 4) continue;
+        throw apiErr;
+      }
+    }
+  }
+
+  /**
+   * Replaces an object (PUT). With `metadata.resourceVersion` the write is conditional on it
+   * (409 when stale); without it the current object is replaced, retrying on races.
+   */
+  async update(
+    def: ResourceDefinition,
+    namespace: string | undefined,
+    name: string,
+    next: JsonObject,
+    subresource: 'status' | undefined,
+    dryRun = false,
+  ): Promise<JsonObject> {
+    const rv = stringField(metadataOf(next), 'resourceVersion');
+    const expected = rv === undefined || rv === '' ? undefined : parseResourceVersion(rv);
+    return this.guaranteedUpdate(
+      def,
+      namespace,
+      name,
+      (current) => {
+        if (
+          expected !== undefined &&
+          stringField(metadataOf(current), 'resourceVersion') !== String(expected)
+        ) {
+          throw staleResourceVersion({ group: def.group, resource: def.plural }, name);
+        }
+        return structuredClone(next);
+      },
+      subresource,
+      dryRun,
+    );
+  }
+
+  /**
+   * Read-modify-write: `mutate` gets the current object (a private copy) and returns the
+   * desired one; on a concurrent write it runs again on the newer object. An update that
+   * removes the last finalizer of an object being deleted deletes it.
+   */
+  async guaranteedUpdate(
+    def: ResourceDefinition,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: JsonObject) => JsonObject | Promise<JsonObject>,
+    subresource: 'status' | undefined,
+    dryRun = false,
+  ): Promise<JsonObject> {
+    const gr = { group: def.group, resource: def.plural };
+    const key = keyFor(def, namespace, name);
+    for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
+      let kv;
+      try {
+        kv = (await this.#store.get(key)).kv;
+      } catch (err: unknown) {
+        throw toApiError(err, gr, name);
+      }
+      if (kv === undefined) throw notFound(gr, name);
+      const current = decodeObject(kv);
+      const desired = await mutate(structuredClone(current));
+      const merged = prepareUpdate(def, desired, current, name, subresource);
+      const errors = this.#admit(def, merged, current);
+      if (errors.length > 0) throw invalid(def.kind, def.group, name, errors);
+      if (dryRun)
+        return {
+          ...merged,
+          metadata: { ...metadataOf(merged), resourceVersion: String(kv.modRevision) },
+        };
+      const mmeta = metadataOf(merged);
+      const finalizers = mmeta['finalizers'];
+      try {
+        if (
+          mmeta['deletionTimestamp'] !== undefined &&
+          (!Array.isArray(finalizers) || finalizers.length === 0)
+        ) {
+          const d = await this.#store.delete(key, { expectedModRevision: kv.modRevision });
+          return { ...merged, metadata: { ...mmeta, resourceVersion: String(d.revision) } };
+        }
+        const written = await this.#store.update(
+          key,
+          encodeObject(merged),
+          kv.modRevision,
+          ttlFor(def),
+        );
+        return decodeObject(written);
+      } catch (err: unknown) {
+        if (err instanceof StoreConflictError) continue;
+        throw toApiError(err, gr, name);
+      }
+    }
+    throw timeout(`too many concurrent writes to ${def.plural} "${name}"; try again`, 1);
+  }
+
+  async delete(
+    def: ResourceDefinition,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions,
+  ): Promise<DeleteOutcome> {
+    const gr = { group: def.group, resource: def.plural };
+    const key = keyFor(def, namespace, name);
+    for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
+      let kv;
+      try {
+        kv = (await this.#store.get(key)).kv;
+      } catch (err: unknown) {
+        throw toApiError(err, gr, name);
+      }
+      if (kv === undefined) throw notFound(gr, name);
+      const current = decodeObject(kv);
+      const meta = metadataOf(current);
+      checkPreconditions(gr, name, meta, options.preconditions);
+      const pending = this.#pendingDeletion(def, current, options);
+      if (options.dryRun === true) return { body: current, deleted: pending === undefined };
+      try {
+        if (pending !== undefined) {
+          const written = await this.#store.update(
+            key,
+            encodeObject(pending),
+            kv.modRevision,
+            ttlFor(def),
+          );
+          return { body: decodeObject(written), deleted: false };
+        }
+        const d = await this.#store.delete(key, { expectedModRevision: kv.modRevision });
+        const deletedObj = decodeObject(d.prev, d.revision);
+        const body =
+          def.kind === 'Pod'
+            ? deletedObj
+            : successStatus({
+                name,
+                group: def.group,
+                kind: def.plural,
+                uid: stringField(meta, 'uid') ?? '',
+              });
+        return { body, deleted: true };
+      } catch (err: unknown) {
+        if (err instanceof StoreConflictError) continue;
+        throw toApiError(err, gr, name);
+      }
+    }
+    throw timeout(`too many concurrent writes to ${def.plural} "${name}"; try again`, 1);
+  }
+
+  /**
+   * The object as it must stay when deletion cannot finish now (finalizers, including the ones
+   * a propagation policy adds, or a graceful pod deletion), or undefined to delete at once.
+   */
+  #pendingDeletion(
+    def: ResourceDefinition,
+    current: JsonObject,
+    options: DeleteOptions,
+  ): JsonObject | undefined {
+    const next = structuredClone(current);
+    const meta = metadataOf(next);
+    const finalizers = new Set(
+      Array.isArray(meta['finalizers'])
+        ? meta['finalizers'].filter((f) => typeof f === 'string')
+        : [],
+    );
+    if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
+    if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+    const grace = gracePeriodFor(def, current, options);
+    if (finalizers.size === 0 && grace === 0) return undefined;
+    if (finalizers.size > 0) meta['finalizers'] = [...finalizers];
+    if (meta['deletionTimestamp'] === undefined) {
+      meta['deletionTimestamp'] = timestamp(new Date(this.#now().getTime() + grace * 1000));
+      meta['deletionGracePeriodSeconds'] = grace;
+    } else if (grace < Number(meta['deletionGracePeriodSeconds'] ?? 0)) {
+      // A second delete may only shorten the grace period.
+      meta['deletionTimestamp'] = timestamp(new Date(this.#now().getTime() + grace * 1000));
+      meta['deletionGracePeriodSeconds'] = grace;
+    } else if (finalizers.size === 0) {
+      return current; // already terminating gracefully; nothing changes
+    }
+    return next;
+  }
+}
+
+/** Only pods bound to a node terminate gracefully; everything else goes at once. */
+function gracePeriodFor(def: ResourceDefinition, obj: JsonObject, options: DeleteOptions): number {
+  if (def.kind !== 'Pod') return 0;
+  const spec = obj['spec'];
+  const nodeName =
+    typeof spec === 'object' && spec !== null && !Array.isArray(spec)
+      ? spec['nodeName']
+      : undefined;
+  if (typeof nodeName !== 'string' || nodeName === '') return 0;
+  const phase = (obj['status'] as JsonObject | undefined)?.['phase'];
+  if (phase === 'Succeeded' || phase === 'Failed') return 0;
+  if (options.gracePeriodSeconds !== undefined) return Math.max(0, options.gracePeriodSeconds);
+  const fromSpec =
+    typeof spec === 'object' && spec !== null && !Array.isArray(spec)
+      ? spec['terminationGracePeriodSeconds']
+      : undefined;
+  return typeof fromSpec === 'number' ? fromSpec : 30;
+}
+
+function checkPreconditions(
+  gr: { group: string; resource: string },
+  name: string,
+  meta: JsonObject,
+  preconditions: DeleteOptions['preconditions'],
+): void {
+  if (preconditions?.uid !== undefined && preconditions.uid !== meta['uid']) {
+    throw conflict(
+      gr,
+      name,
+      `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${jsonText(meta['uid'])}`,
+    );
+  }
+  if (
+    preconditions?.resourceVersion !== undefined &&
+    preconditions.resourceVersion !== meta['resourceVersion']
+  ) {
+    throw conflict(
+      gr,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${jsonText(meta['resourceVersion'])}`,
+    );
+  }
+}
+
+/** Events expire after an hour, as upstream's --event-ttl default. */
+function ttlFor(def: ResourceDefinition): { ttlSeconds: number } | undefined {
+  return def.kind === 'Event' ? { ttlSeconds: 3600 } : undefined;
+}
