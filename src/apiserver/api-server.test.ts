@@ -46,7 +46,7 @@ const meta = (o: Json): Json => o['metadata'] as Json;
 
 before(async () => {
   base = (await server.start()).url;
-  for (const ns of ['default', 'a', 'b']) {
+  for (const ns of ['a', 'b']) {
     assert.equal(
       (await call('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status,
       201,
@@ -346,6 +346,18 @@ describe('API server over HTTP', () => {
     assert.equal(r.json['status'], 'Success');
     assert.equal((r.json['details'] as Json)['uid'], meta(c)['uid']);
     assert.equal((await call('DELETE', '/api/v1/namespaces/a/configmaps/del1')).status, 404);
+  });
+
+  it('has the system namespaces and a kubernetes Service listing this server', async () => {
+    const ns = await call('GET', '/api/v1/namespaces');
+    const names = (ns.json['items'] as Json[]).map((o) => meta(o)['name']);
+    for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(names.includes(n), n);
+    const svc = await call('GET', '/api/v1/namespaces/default/services/kubernetes');
+    assert.equal((svc.json['spec'] as Json)['clusterIP'], '10.96.0.1');
+    const ep = await call('GET', '/api/v1/namespaces/default/endpoints/kubernetes');
+    const subsets = ep.json['subsets'] as { addresses: { ip: string }[]; ports: { port: number }[] }[];
+    assert.deepEqual(subsets[0]?.addresses, [{ ip: '127.0.0.1' }]);
+    assert.equal(subsets[0]?.ports[0]?.port, Number(new URL(base).port));
   });
 
   it('serves legacy and aggregated discovery', async () => {

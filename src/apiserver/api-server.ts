@@ -25,6 +25,8 @@ import { ApiMetrics } from './metrics.ts';
 import { ResourceStore } from './registry/resource-store.ts';
 import type { Admit } from './registry/resource-store.ts';
 import { admitObject } from './registry/admit-object.ts';
+import { EndpointReconciler } from './bootstrap/endpoint-reconciler.ts';
+import { ensureSystemNamespaces } from './bootstrap/system-namespaces.ts';
 
 export interface ApiServerTls {
   /** PEM serving certificate (signed by the cluster CA) and its key. */
@@ -56,6 +58,15 @@ export interface ApiServerOptions {
   readonly now?: () => Date;
   /** Receives unexpected errors (500s) for logging. Default: stderr. */
   readonly onInternalError?: (err: unknown) => void;
+  /**
+   * The IP this server is reached at, listed in the `default/kubernetes` Endpoints. Default:
+   * `host`. Set `endpointReconciler: false` to leave those objects alone (tests).
+   */
+  readonly advertiseIp?: string;
+  /** Keep `default/kubernetes` listing the live API servers. Default: true. */
+  readonly endpointReconciler?: boolean;
+  /** Renewal period of this server's endpoint lease. Default: 10,000 ms. */
+  readonly endpointReconcileIntervalMs?: number;
 }
 
 export class ApiServer {
@@ -64,6 +75,9 @@ export class ApiServer {
   #server: HttpServer | Http2SecureServer | undefined;
   readonly #sockets = new Set<Socket>();
   #stopping = false;
+  readonly #background = new AbortController();
+  #reconciler: EndpointReconciler | undefined;
+  #reconcilerDone: Promise<void> | undefined;
 
   constructor(options: ApiServerOptions) {
     this.#o = options;
@@ -151,12 +165,36 @@ export class ApiServer {
       });
     });
     const port = (server.address() as AddressInfo).port;
+    await ensureSystemNamespaces(resources, registry);
+    if (o.endpointReconciler ?? true) {
+      const reconciler = new EndpointReconciler({
+        store: o.store,
+        resources,
+        registry,
+        advertiseIp: o.advertiseIp ?? host,
+        securePort: port,
+        ...(o.endpointReconcileIntervalMs === undefined
+          ? {}
+          : { intervalMs: o.endpointReconcileIntervalMs }),
+        onError: (err) => {
+          process.stderr.write(
+            `apiserver: endpoint reconciler: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
+        },
+      });
+      this.#reconciler = reconciler;
+      this.#reconcilerDone = reconciler.run(this.#background.signal);
+    }
     return { host, port, url: `${scheme}://${host}:${String(port)}` };
   }
 
   /** Stops accepting, ends open streams, and resolves once the listener is closed. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#background.abort();
+    await this.#reconcilerDone;
+    // Leave the endpoints at once on a graceful stop (a crash leaves them when the TTL expires).
+    await this.#reconciler?.removeSelf().catch(() => undefined);
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;

@@ -19,7 +19,13 @@ import {
 import { StoreConflictError } from '../../storage/errors.ts';
 import type { Store } from '../../storage/store.ts';
 import { decodeObject, encodeObject, keyFor } from './object-codec.ts';
-import { metadataOf, prepareCreateMeta, prepareUpdate, timestamp } from './object-meta.ts';
+import {
+  jsonEqual,
+  metadataOf,
+  prepareCreateMeta,
+  prepareUpdate,
+  timestamp,
+} from './object-meta.ts';
 import { toApiError } from './store-error.ts';
 
 /** Validation and defaulting for one write; `old` is undefined on create. */
@@ -186,6 +192,10 @@ export class ResourceStore {
           ...merged,
           metadata: { ...metadataOf(merged), resourceVersion: String(kv.modRevision) },
         };
+      // A write that changes nothing is skipped, as upstream's GuaranteedUpdate does: no new
+      // resourceVersion, no watch event.
+      if (jsonEqual(withoutResourceVersion(merged), withoutResourceVersion(current)))
+        return current;
       const mmeta = metadataOf(merged);
       const finalizers = mmeta['finalizers'];
       try {
@@ -295,6 +305,12 @@ export class ResourceStore {
     }
     return next;
   }
+}
+
+function withoutResourceVersion(obj: JsonObject): JsonObject {
+  const meta: JsonObject = { ...metadataOf(obj) };
+  Reflect.deleteProperty(meta, 'resourceVersion');
+  return { ...obj, metadata: meta };
 }
 
 /** Only pods bound to a node terminate gracefully; everything else goes at once. */
