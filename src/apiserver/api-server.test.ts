@@ -351,13 +351,44 @@ describe('API server over HTTP', () => {
   it('has the system namespaces and a kubernetes Service listing this server', async () => {
     const ns = await call('GET', '/api/v1/namespaces');
     const names = (ns.json['items'] as Json[]).map((o) => meta(o)['name']);
-    for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(names.includes(n), n);
+    for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      assert.ok(names.includes(n), n);
     const svc = await call('GET', '/api/v1/namespaces/default/services/kubernetes');
     assert.equal((svc.json['spec'] as Json)['clusterIP'], '10.96.0.1');
     const ep = await call('GET', '/api/v1/namespaces/default/endpoints/kubernetes');
-    const subsets = ep.json['subsets'] as { addresses: { ip: string }[]; ports: { port: number }[] }[];
+    const subsets = ep.json['subsets'] as {
+      addresses: { ip: string }[];
+      ports: { port: number }[];
+    }[];
     assert.deepEqual(subsets[0]?.addresses, [{ ip: '127.0.0.1' }]);
     assert.equal(subsets[0]?.ports[0]?.port, Number(new URL(base).port));
+  });
+
+  it('binds a pod to a node once (pods/binding)', async () => {
+    const pod = { metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    assert.equal((await call('POST', '/api/v1/namespaces/a/pods', pod)).status, 201);
+    const bind = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'p1' },
+      target: { kind: 'Node', name: 'n1' },
+    };
+    const r = await call('POST', '/api/v1/namespaces/a/pods/p1/binding', bind);
+    assert.equal(r.status, 201);
+    assert.equal(r.json['status'], 'Success');
+    const got = (await call('GET', '/api/v1/namespaces/a/pods/p1')).json;
+    assert.equal((got['spec'] as Json)['nodeName'], 'n1');
+    const conds = ((got['status'] as Json)['conditions'] as Json[]).map((c) => [
+      c['type'],
+      c['status'],
+    ]);
+    assert.deepEqual(conds, [['PodScheduled', 'True']]);
+    const again = await call('POST', '/api/v1/namespaces/a/pods/p1/binding', {
+      ...bind,
+      target: { kind: 'Node', name: 'n2' },
+    });
+    assert.equal(again.status, 409);
+    assert.match(String(again.json['message']), /already assigned to node "n1"/);
   });
 
   it('serves legacy and aggregated discovery', async () => {

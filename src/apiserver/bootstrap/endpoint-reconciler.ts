@@ -214,7 +214,7 @@ export class EndpointReconciler {
           const next = apply(current);
           return JSON.stringify(next) === JSON.stringify(current) ? current : next;
         },
-        undefined,
+        'main',
       );
     } catch (err: unknown) {
       if (err instanceof ApiError && err.reason === 'NotFound')

@@ -6,12 +6,17 @@
 import { badRequest, methodNotAllowed } from '../../api/status.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import { checkTypeAndNamespace } from '../registry/object-meta.ts';
+import { handleBinding } from './binding.ts';
 import type { ResourceContext } from './context.ts';
 import { isDryRun } from './context.ts';
 import { admitNamespace } from './namespace-lifecycle.ts';
 
 export async function handleCreate(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
+  if (info.subresource === 'binding' && def.kind === 'Pod') {
+    await handleBinding(ctx);
+    return;
+  }
   if (info.subresource !== undefined || info.name !== undefined) {
     throw methodNotAllowed('create', {
       group: def.group,

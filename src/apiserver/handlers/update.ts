@@ -17,7 +17,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
       info.namespace,
       name,
       (current) => applyScale(current, body),
-      undefined,
+      'main',
       dryRun,
     );
     ex.sendJson(200, toScale(def, updated));
@@ -34,7 +34,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
     });
   }
   checkTypeAndNamespace(def, body, info.namespace);
-  const statusLike = info.subresource === undefined ? undefined : 'status';
+  const statusLike = info.subresource === undefined ? 'main' : 'status';
   const updated = await services.resources.update(
     def,
     info.namespace,

@@ -107,6 +107,13 @@ function tracksGeneration(def: ResourceDefinition, obj: JsonObject): boolean {
 }
 
 /**
+ * What an update may change: `main` (a PUT/PATCH of the object: not its status, when the kind
+ * has a status subresource), `status` (only status), `all` (server-internal writes such as
+ * pods/binding that set spec and status together).
+ */
+export type UpdateScope = 'main' | 'status' | 'all';
+
+/**
  * Merges an update onto the stored object. The main resource cannot change status (when there
  * is a status subresource); the status subresource changes only status. Server-owned metadata
  * always comes from the stored object. Throws on a name or uid mismatch.
@@ -116,7 +123,7 @@ export function prepareUpdate(
   next: JsonObject,
   old: JsonObject,
   name: string,
-  subresource: 'status' | undefined,
+  scope: UpdateScope,
 ): JsonObject {
   const meta = metadataOf(next);
   const oldMeta = metadataOf(old);
@@ -135,14 +142,14 @@ export function prepareUpdate(
     );
   }
   let result: JsonObject;
-  if (subresource === 'status') {
+  if (scope === 'status') {
     // Only status may change through the status endpoint.
     result = { ...old, status: next['status'] ?? null };
     if (result['status'] === null) delete result['status'];
     result['metadata'] = { ...oldMeta };
   } else {
     result = { ...next };
-    if (hasSubresource(def, 'status')) {
+    if (scope === 'main' && hasSubresource(def, 'status')) {
       if (old['status'] === undefined) delete result['status'];
       else result['status'] = old['status'];
     }

@@ -26,6 +26,7 @@ import {
   prepareUpdate,
   timestamp,
 } from './object-meta.ts';
+import type { UpdateScope } from './object-meta.ts';
 import { toApiError } from './store-error.ts';
 
 /** Validation and defaulting for one write; `old` is undefined on create. */
@@ -136,7 +137,7 @@ export class ResourceStore {
     namespace: string | undefined,
     name: string,
     next: JsonObject,
-    subresource: 'status' | undefined,
+    scope: UpdateScope,
     dryRun = false,
   ): Promise<JsonObject> {
     const rv = stringField(metadataOf(next), 'resourceVersion');
@@ -154,7 +155,7 @@ export class ResourceStore {
         }
         return structuredClone(next);
       },
-      subresource,
+      scope,
       dryRun,
     );
   }
@@ -169,7 +170,7 @@ export class ResourceStore {
     namespace: string | undefined,
     name: string,
     mutate: (current: JsonObject) => JsonObject | Promise<JsonObject>,
-    subresource: 'status' | undefined,
+    scope: UpdateScope,
     dryRun = false,
   ): Promise<JsonObject> {
     const gr = { group: def.group, resource: def.plural };
@@ -184,7 +185,7 @@ export class ResourceStore {
       if (kv === undefined) throw notFound(gr, name);
       const current = decodeObject(kv);
       const desired = await mutate(structuredClone(current));
-      const merged = prepareUpdate(def, desired, current, name, subresource);
+      const merged = prepareUpdate(def, desired, current, name, scope);
       const errors = this.#admit(def, merged, current);
       if (errors.length > 0) throw invalid(def.kind, def.group, name, errors);
       if (dryRun)
