@@ -35,14 +35,9 @@ export type SubresourceName =
   | 'attach'
   | 'portforward';
 
-/** One field error as upstream's field.Error: `<field>: <Type>: <detail>`. */
-export interface FieldError {
-  /** Upstream's ErrorType string: FieldValueInvalid, FieldValueRequired, ... */
-  readonly type: string;
-  readonly field: string;
-  /** The full message, as upstream formats it (field, type, value, detail). */
-  readonly message: string;
-}
+import type { FieldError } from './validation/field-error.ts';
+
+export type { FieldError };
 
 /** A server-side printer: upstream's column definitions and one row of cells per object. */
 export interface TableColumn {
@@ -67,8 +62,6 @@ export interface ResourceStrategy {
   readonly validate?: (obj: JsonObject) => FieldError[];
   /** Errors for an update (immutable fields, transitions). */
   readonly validateUpdate?: (obj: JsonObject, old: JsonObject) => FieldError[];
-  /** Field values for field selectors (beyond metadata.name/namespace). */
-  readonly selectableFields?: (obj: JsonObject) => Record<string, string>;
   readonly printer?: Printer;
 }
 

@@ -5,6 +5,8 @@
  * `Error from server (NotFound): configmaps "cm2" not found`.
  */
 import type { JsonObject } from './json.ts';
+import { invalidDetails, invalidMessage } from './validation/field-error.ts';
+import type { FieldError } from './validation/field-error.ts';
 
 export type StatusReason =
   | 'BadRequest'
@@ -146,21 +148,13 @@ export const gone = (message: string): ApiError => new ApiError(410, 'Gone', mes
 /** 410 Expired: the resourceVersion asked for was compacted (watch and list). */
 export const expired = (message: string): ApiError => new ApiError(410, 'Expired', message);
 
+/** 422 Invalid, worded as upstream's errors.NewInvalid (`Deployment.apps "x" is invalid: ...`). */
 export const invalid = (
-  kind: string,
-  group: string,
+  gk: { readonly group: string; readonly kind: string },
   name: string,
-  causes: readonly { field: string; type: string; message: string }[],
-): ApiError => {
-  const messages = causes.map((c) => c.message);
-  const body = messages.length === 1 ? (messages[0] ?? '') : `[${messages.join(', ')}]`;
-  return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${body}`, {
-    name,
-    group,
-    kind,
-    causes: causes.map((c) => ({ reason: c.type, message: c.message, field: c.field })),
-  });
-};
+  errors: readonly FieldError[],
+): ApiError =>
+  new ApiError(422, 'Invalid', invalidMessage(gk, name, errors), invalidDetails(gk, name, errors));
 
 export const methodNotAllowed = (verb: string, gr?: GroupResource): ApiError =>
   new ApiError(

@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { versionInfo } from '../version.ts';
+import { apiserverCommand } from './commands/apiserver.ts';
 import { versionCommand } from './commands/version.ts';
 
 export function buildProgram(): Command {
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .description('k8ts: a Kubernetes-compatible, highly available cluster in TypeScript.')
     .version(versionInfo().gitVersion, '--version', 'print the version and exit')
     .showHelpAfterError('(run `k8ts --help` for usage)')
-    .addCommand(versionCommand());
+    .addCommand(versionCommand())
+    .addCommand(apiserverCommand());
 }

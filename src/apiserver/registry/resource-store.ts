@@ -111,7 +111,7 @@ export class ResourceStore {
       const cmeta = metadataOf(candidate);
       const name = stringField(cmeta, 'name') ?? '';
       const errors = this.#admit(def, candidate, undefined);
-      if (errors.length > 0) throw invalid(def.kind, def.group, name, errors);
+      if (errors.length > 0) throw invalid(def, name, errors);
       if (dryRun) return candidate;
       try {
         const kv = await this.#store.create(
@@ -187,7 +187,7 @@ export class ResourceStore {
       const desired = await mutate(structuredClone(current));
       const merged = prepareUpdate(def, desired, current, name, scope);
       const errors = this.#admit(def, merged, current);
-      if (errors.length > 0) throw invalid(def.kind, def.group, name, errors);
+      if (errors.length > 0) throw invalid(def, name, errors);
       if (dryRun)
         return {
           ...merged,
