@@ -361,7 +361,7 @@ describe('API server over HTTP', () => {
       ports: { port: number }[];
     }[];
     assert.deepEqual(subsets[0]?.addresses, [{ ip: '127.0.0.1' }]);
-    assert.equal(subsets[0]!.ports[0]!.port, Number(new URL(base).port));
+    assert.equal(subsets[0].ports[0]!.port, Number(new URL(base).port));
   });
 
   it('binds a pod to a node once (pods/binding)', async () => {
