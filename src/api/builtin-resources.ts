@@ -3,6 +3,7 @@
  * subresources (as `kubectl api-resources` lists them for Kubernetes 1.33). Strategy hooks
  * (defaults, validation, printers) are attached from their own modules.
  */
+import { builtinPrinters } from './printers/index.ts';
 import type { ResourceDefinition, ResourceStrategy } from './resource.ts';
 
 /** Everything but the strategy; `builtinResources()` adds the hooks it is given. */
@@ -238,13 +239,20 @@ const TABLE: readonly ResourceDefinition[] = [
 
 /**
  * The built-in kinds, each with the strategy found for `<group>/<Kind>` (core: `/<Kind>`) in
- * `strategies`, so hooks live beside their concerns and the table stays data.
+ * `strategies` plus its upstream printer, so hooks live beside their concerns and the table
+ * stays data.
  */
 export function builtinResources(
   strategies: ReadonlyMap<string, ResourceStrategy> = new Map(),
 ): ResourceDefinition[] {
+  const printers = builtinPrinters();
   return TABLE.map((def) => {
-    const strategy = strategies.get(`${def.group}/${def.kind}`);
-    return strategy === undefined ? def : { ...def, strategy };
+    const key = `${def.group}/${def.kind}`;
+    const printer = printers.get(key);
+    const strategy: ResourceStrategy = {
+      ...strategies.get(key),
+      ...(printer === undefined ? {} : { printer }),
+    };
+    return { ...def, strategy };
   });
 }

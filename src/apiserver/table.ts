@@ -5,8 +5,9 @@
  * PartialObjectMetadata, upstream's default for `includeObject`.
  */
 import type { JsonObject } from '../api/json.ts';
-import { jsonText, objectField } from '../api/json.ts';
-import type { Printer, ResourceDefinition, TableColumn } from '../api/resource.ts';
+import { objectField } from '../api/json.ts';
+import { defaultTablePrinter, podRowConditions } from '../api/printers/index.ts';
+import type { ResourceDefinition, TableColumn } from '../api/resource.ts';
 
 export function wantsTable(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((p) => {
@@ -26,29 +27,12 @@ function tableVersion(accept: string | undefined): string {
   return 'meta.k8s.io/v1';
 }
 
-const DEFAULT_PRINTER: Printer = {
-  columns: [
-    {
-      name: 'Name',
-      type: 'string',
-      format: 'name',
-      description: 'Name must be unique within a namespace.',
-      priority: 0,
-    },
-    {
-      name: 'Created At',
-      type: 'date',
-      format: '',
-      description:
-        'CreationTimestamp is a timestamp representing the server time when this object was created.',
-      priority: 0,
-    },
-  ],
-  cells: (obj) => {
-    const meta = objectField(obj, 'metadata');
-    return [jsonText(meta?.['name']), jsonText(meta?.['creationTimestamp'])];
-  },
-};
+/** Upstream marks finished pods' rows `Completed` (kubectl hides them unless asked). */
+function rowConditions(def: ResourceDefinition, obj: JsonObject): { conditions?: JsonObject[] } {
+  if (def.kind !== 'Pod') return {};
+  const conditions = podRowConditions(obj);
+  return conditions === undefined ? {} : { conditions };
+}
 
 function columnDefinitions(columns: readonly TableColumn[]): JsonObject[] {
   return columns.map((c) => ({ ...c }));
@@ -62,7 +46,7 @@ export function toTable(
   now: Date,
   withColumns = true,
 ): JsonObject {
-  const printer = def.strategy?.printer ?? DEFAULT_PRINTER;
+  const printer = def.strategy?.printer ?? defaultTablePrinter;
   return {
     kind: 'Table',
     apiVersion: tableVersion(accept),
@@ -70,6 +54,7 @@ export function toTable(
     columnDefinitions: withColumns ? columnDefinitions(printer.columns) : null,
     rows: objects.map((obj) => ({
       cells: printer.cells(obj, now),
+      ...rowConditions(def, obj),
       object: {
         kind: 'PartialObjectMetadata',
         apiVersion: 'meta.k8s.io/v1',
