@@ -81,6 +81,11 @@ export interface ResourceDefinition {
   readonly verbs?: readonly Verb[];
   readonly subresources?: readonly SubresourceName[];
   /**
+   * Not stored: a create answers a computed object (reviews such as SelfSubjectAccessReview,
+   * whose handler the API server provides). Default: false.
+   */
+  readonly ephemeral?: boolean;
+  /**
    * With a status subresource, the main resource ignores status changes and the status
    * subresource ignores everything else, and `metadata.generation` counts spec changes only.
    */

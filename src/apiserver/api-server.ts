@@ -106,19 +106,21 @@ export class ApiServer {
     });
     const host = o.host ?? '127.0.0.1';
     const scheme = o.tls === undefined ? 'http' : 'https';
+    const authorizer = o.authorizer ?? new AlwaysAllow();
     const handler = new ApiHandler({
       services: {
         store: o.store,
         resources,
         registry,
         now,
+        authorizer,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
       },
       authenticator: new AuthenticatorChain(
         [...(o.authenticators ?? []), new ClientCertificateAuthenticator()],
         o.allowAnonymous ?? true,
       ),
-      authorizer: o.authorizer ?? new AlwaysAllow(),
+      authorizer,
       health,
       metrics: this.metrics,
       advertiseAddress: `${host}:${String(o.port ?? 6443)}`,

@@ -6,6 +6,7 @@ import type { ResourceDefinition } from '../../api/resource.ts';
 import type { ResourceRegistry } from '../../api/resource-registry.ts';
 import type { Store } from '../../storage/store.ts';
 import type { UserInfo } from '../authn/user-info.ts';
+import type { Authorizer } from '../authz/authorizer.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
@@ -15,6 +16,8 @@ export interface ApiServices {
   readonly resources: ResourceStore;
   readonly registry: ResourceRegistry;
   readonly now: () => Date;
+  /** Answers access reviews (SelfSubjectAccessReview, SubjectAccessReview). */
+  readonly authorizer: Authorizer;
   /** Idle time before a watch BOOKMARK (ms). */
   readonly bookmarkIntervalMs: number;
 }

@@ -7,12 +7,17 @@ import { badRequest, methodNotAllowed } from '../../api/status.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import { checkTypeAndNamespace } from '../registry/object-meta.ts';
 import { handleBinding } from './binding.ts';
+import { handleReview } from './reviews.ts';
 import type { ResourceContext } from './context.ts';
 import { isDryRun } from './context.ts';
 import { admitNamespace } from './namespace-lifecycle.ts';
 
 export async function handleCreate(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
+  if (def.ephemeral === true && info.subresource === undefined) {
+    await handleReview(ctx);
+    return;
+  }
   if (info.subresource === 'binding' && def.kind === 'Pod') {
     await handleBinding(ctx);
     return;
