@@ -2,6 +2,7 @@
  * What every resource handler gets: the exchange, the parsed request, the kind it addresses,
  * the authenticated user and the shared services. Handlers are functions of this context.
  */
+import { groupVersion } from '../../api/resource.ts';
 import type { ResourceDefinition } from '../../api/resource.ts';
 import type { ResourceRegistry } from '../../api/resource-registry.ts';
 import type { Store } from '../../storage/store.ts';
@@ -39,4 +40,9 @@ export function queryFlag(q: URLSearchParams, name: string): boolean {
 /** `dryRun=All` (the only value upstream accepts besides none). */
 export function isDryRun(q: URLSearchParams): boolean {
   return q.getAll('dryRun').includes('All');
+}
+
+/** The apiVersion and kind an endpoint expects, for bodies that leave them out. */
+export function endpointKind(def: ResourceDefinition): { apiVersion: string; kind: string } {
+  return { apiVersion: groupVersion(def), kind: def.kind };
 }

@@ -4,12 +4,13 @@
  * Action subresources (binding, eviction, token) are served by their own handlers.
  */
 import { badRequest, methodNotAllowed } from '../../api/status.ts';
+import { checkFieldValidation } from '../field-validation/index.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import { checkTypeAndNamespace } from '../registry/object-meta.ts';
 import { handleBinding } from './binding.ts';
 import { handleReview } from './reviews.ts';
 import type { ResourceContext } from './context.ts';
-import { isDryRun } from './context.ts';
+import { endpointKind, isDryRun } from './context.ts';
 import { admitNamespace } from './namespace-lifecycle.ts';
 
 export async function handleCreate(ctx: ResourceContext): Promise<void> {
@@ -33,7 +34,18 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
       'the server could not find the requested resource: a namespace is required to create this kind',
     );
   }
-  const obj = decodeObjectBody(await ex.readBody(), ex.header('content-type'));
+  const body = await ex.readBody();
+  const contentType = ex.header('content-type');
+  const obj = decodeObjectBody(body, contentType, endpointKind(def));
+  const { warnings } = await checkFieldValidation({
+    target: def,
+    body,
+    contentType,
+    object: obj,
+    query: ex.url.searchParams,
+    options: 'CreateOptions',
+  });
+  for (const w of warnings) ex.addWarning(w);
   checkTypeAndNamespace(def, obj, info.namespace);
   if (def.namespaced && info.namespace !== undefined)
     await admitNamespace(services, info.namespace);

@@ -15,7 +15,13 @@ export async function readDeleteOptions(ctx: ResourceContext): Promise<DeleteOpt
   const { ex } = ctx;
   const q = ex.url.searchParams;
   const raw = await ex.readBody();
-  const body: JsonObject = raw.length === 0 ? {} : decodeObjectBody(raw, ex.header('content-type'));
+  const body: JsonObject =
+    raw.length === 0
+      ? {}
+      : decodeObjectBody(raw, ex.header('content-type'), {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+        });
   const grace =
     body['gracePeriodSeconds'] ??
     (q.get('gracePeriodSeconds') === null ? undefined : Number(q.get('gracePeriodSeconds')));

@@ -11,10 +11,11 @@ import type { UserInfo } from '../authn/user-info.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import type { RequestInfo, RequestVerb } from '../request-info.ts';
 import type { ResourceContext } from './context.ts';
+import { endpointKind } from './context.ts';
 
 export async function handleReview(ctx: ResourceContext): Promise<void> {
   const { ex, def, user, services } = ctx;
-  const body = decodeObjectBody(await ex.readBody(), ex.header('content-type'));
+  const body = decodeObjectBody(await ex.readBody(), ex.header('content-type'), endpointKind(def));
   const base: JsonObject = {
     kind: def.kind,
     apiVersion: groupVersion(def),

@@ -1,17 +1,36 @@
 /** PUT: replaces an object, its status, or its scale; 409 on a stale resourceVersion. */
 import { methodNotAllowed } from '../../api/status.ts';
+import { checkFieldValidation } from '../field-validation/index.ts';
+import type { GroupVersionKind } from '../field-validation/index.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import { checkTypeAndNamespace } from '../registry/object-meta.ts';
 import type { ResourceContext } from './context.ts';
-import { isDryRun } from './context.ts';
+import { endpointKind, isDryRun } from './context.ts';
 import { applyScale, toScale } from './scale.ts';
+
+/** The type a `/scale` body decodes into. */
+const SCALE_KIND: GroupVersionKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 
 export async function handleUpdate(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
   const name = info.name ?? '';
   const dryRun = isDryRun(ex.url.searchParams);
-  const body = decodeObjectBody(await ex.readBody(), ex.header('content-type'));
+  const raw = await ex.readBody();
+  const contentType = ex.header('content-type');
+  const body = decodeObjectBody(raw, contentType, endpointKind(def));
+  const validateFields = async (target: GroupVersionKind): Promise<void> => {
+    const { warnings } = await checkFieldValidation({
+      target,
+      body: raw,
+      contentType,
+      object: body,
+      query: ex.url.searchParams,
+      options: 'UpdateOptions',
+    });
+    for (const w of warnings) ex.addWarning(w);
+  };
   if (info.subresource === 'scale') {
+    await validateFields(SCALE_KIND);
     const updated = await services.resources.guaranteedUpdate(
       def,
       info.namespace,
@@ -33,6 +52,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
       resource: `${def.plural}/${info.subresource}`,
     });
   }
+  await validateFields(def);
   checkTypeAndNamespace(def, body, info.namespace);
   const statusLike = info.subresource === undefined ? 'main' : 'status';
   const updated = await services.resources.update(

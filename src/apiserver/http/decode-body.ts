@@ -1,18 +1,27 @@
 /**
  * Decodes a request body into a JSON object by its Content-Type: JSON (the default), YAML, and
- * (later) Kubernetes protobuf. Malformed input is a 400 with the parser's reason; an unknown
+ * Kubernetes protobuf (what kubectl 1.32+ sends for typed commands). Malformed input is a 400 with the parser's reason; an unknown
  * media type is a 415. Never returns a non-object.
  */
 import { parse as parseYaml } from 'yaml';
 import { isJsonObject } from '../../api/json.ts';
 import type { JsonObject } from '../../api/json.ts';
 import { badRequest, unsupportedMediaType } from '../../api/status.ts';
+import { PROTOBUF_MEDIA_TYPE, decodeProtobufObject } from './protobuf-body.ts';
 
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-export function decodeObjectBody(body: Buffer, contentType: string | undefined): JsonObject {
+/**
+ * `defaults` fill an empty apiVersion/kind in a protobuf envelope from the endpoint, as upstream
+ * does; JSON and YAML bodies get theirs from checkTypeAndNamespace.
+ */
+export function decodeObjectBody(
+  body: Buffer,
+  contentType: string | undefined,
+  defaults?: { readonly apiVersion: string; readonly kind: string },
+): JsonObject {
   const type = mediaType(contentType);
   let value: unknown;
   switch (type) {
@@ -29,6 +38,8 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
         throw badRequest(`yaml: ${err instanceof Error ? err.message : String(err)}`);
       }
       break;
+    case PROTOBUF_MEDIA_TYPE:
+      return decodeProtobufObject(body, defaults === undefined ? {} : { defaults });
     default:
       throw unsupportedMediaType(type);
   }
