@@ -51,15 +51,11 @@ export function writeResult(name: string, rows: readonly BenchRow[]): string {
 /** A metric-per-row, system-per-column table (Markdown, so it pastes into BENCHMARKS.md). */
 export function formatTable(
   rows: readonly BenchRow[],
-  ratioOf?: { system: string; reference: string },
+  ratios: readonly { readonly system: string; readonly reference: string }[] = [],
 ): string {
   const systems = [...new Set(rows.map((r) => r.system))];
   const metrics = [...new Set(rows.map((r) => `${r.metric} (${r.unit})`))];
-  const header = [
-    'metric',
-    ...systems,
-    ...(ratioOf ? [`${ratioOf.system} / ${ratioOf.reference}`] : []),
-  ];
+  const header = ['metric', ...systems, ...ratios.map((r) => `${r.system} / ${r.reference}`)];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
   for (const m of metrics) {
     const value = (system: string): number | undefined =>
@@ -68,9 +64,9 @@ export function formatTable(
       const v = value(s);
       return v === undefined ? '' : String(round(v));
     });
-    if (ratioOf) {
-      const a = value(ratioOf.system);
-      const b = value(ratioOf.reference);
+    for (const ratio of ratios) {
+      const a = value(ratio.system);
+      const b = value(ratio.reference);
       cells.push(
         a === undefined || b === undefined || b === 0 ? '' : `${String(round(a / b, 2))}x`,
       );
