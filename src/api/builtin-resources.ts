@@ -17,7 +17,7 @@ const TABLE: readonly ResourceDefinition[] = [
     singular: 'namespace',
     namespaced: false,
     shortNames: ['ns'],
-    subresources: ['status'],
+    subresources: ['status', 'finalize'],
   },
   {
     group: '',

@@ -25,6 +25,7 @@ export const ALL_VERBS: readonly Verb[] = [
  */
 export type SubresourceName =
   | 'status'
+  | 'finalize'
   | 'scale'
   | 'binding'
   | 'eviction'

@@ -364,6 +364,73 @@ describe('API server over HTTP', () => {
     assert.equal(subsets[0].ports[0]!.port, Number(new URL(base).port));
   });
 
+  it('deletes a namespace in two steps: Terminating, then gone once finalized', async () => {
+    await call('POST', '/api/v1/namespaces', {
+      metadata: { name: 'gone' },
+      spec: { finalizers: ['kubernetes'] },
+    });
+    const d = await call('DELETE', '/api/v1/namespaces/gone');
+    assert.equal(d.status, 200);
+    const ns = (await call('GET', '/api/v1/namespaces/gone')).json;
+    assert.equal((ns['status'] as Json)['phase'], 'Terminating');
+    assert.ok(meta(ns)['deletionTimestamp']);
+    const fin = await call('PUT', '/api/v1/namespaces/gone/finalize', {
+      ...ns,
+      spec: { finalizers: [] },
+    });
+    assert.equal(fin.status, 200);
+    assert.equal((await call('GET', '/api/v1/namespaces/gone')).status, 404);
+  });
+
+  it('evicts a pod only while its PodDisruptionBudget allows it (429 otherwise)', async () => {
+    const pod = (n: string): Json => ({
+      metadata: { name: n, labels: { app: 'e' } },
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+    });
+    for (const n of ['e1', 'e2']) {
+      await call('POST', '/api/v1/namespaces/b/pods', pod(n));
+      const p = (await call('GET', `/api/v1/namespaces/b/pods/${n}`)).json;
+      await call('PUT', `/api/v1/namespaces/b/pods/${n}/status`, {
+        ...p,
+        status: { phase: 'Running' },
+      });
+    }
+    const pdb = (
+      await call('POST', '/apis/policy/v1/namespaces/b/poddisruptionbudgets', {
+        metadata: { name: 'pdb' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'e' } } },
+      })
+    ).json;
+    await call('PUT', '/apis/policy/v1/namespaces/b/poddisruptionbudgets/pdb/status', {
+      ...pdb,
+      status: {
+        disruptionsAllowed: 1,
+        currentHealthy: 2,
+        desiredHealthy: 1,
+        expectedPods: 2,
+        observedGeneration: meta(pdb)['generation'] ?? 1,
+      },
+    });
+    const eviction = (n: string): Json => ({
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: n, namespace: 'b' },
+    });
+    const first = await call('POST', '/api/v1/namespaces/b/pods/e1/eviction', eviction('e1'));
+    assert.equal(first.status, 201);
+    assert.equal((await call('GET', '/api/v1/namespaces/b/pods/e1')).status, 404);
+    const second = await call('POST', '/api/v1/namespaces/b/pods/e2/eviction', eviction('e2'));
+    assert.equal(second.status, 429);
+    assert.equal(
+      second.json['message'],
+      "Cannot evict pod as it would violate the pod's disruption budget.",
+    );
+    assert.equal((await call('GET', '/api/v1/namespaces/b/pods/e2')).status, 200);
+    const after = (await call('GET', '/apis/policy/v1/namespaces/b/poddisruptionbudgets/pdb')).json;
+    assert.equal((after['status'] as Json)['disruptionsAllowed'], 0);
+    assert.ok(((after['status'] as Json)['disruptedPods'] as Json)['e1']);
+  });
+
   it('binds a pod to a node once (pods/binding)', async () => {
     const pod = { metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
     assert.equal((await call('POST', '/api/v1/namespaces/a/pods', pod)).status, 201);

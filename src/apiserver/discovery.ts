@@ -15,6 +15,7 @@ interface SubresourceInfo {
 
 const SUBRESOURCES: Record<SubresourceName, SubresourceInfo> = {
   status: { verbs: ['get', 'patch', 'update'], kind: 'self' },
+  finalize: { verbs: ['update'], kind: 'self' },
   scale: {
     verbs: ['get', 'patch', 'update'],
     kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },

@@ -8,6 +8,7 @@ import { checkFieldValidation } from '../field-validation/index.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import { checkTypeAndNamespace } from '../registry/object-meta.ts';
 import { handleBinding } from './binding.ts';
+import { handleEviction } from './eviction.ts';
 import { handleReview } from './reviews.ts';
 import type { ResourceContext } from './context.ts';
 import { endpointKind, isDryRun } from './context.ts';
@@ -17,6 +18,10 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
   if (def.ephemeral === true && info.subresource === undefined) {
     await handleReview(ctx);
+    return;
+  }
+  if (info.subresource === 'eviction' && def.kind === 'Pod') {
+    await handleEviction(ctx);
     return;
   }
   if (info.subresource === 'binding' && def.kind === 'Pod') {

@@ -1,4 +1,5 @@
 /** PUT: replaces an object, its status, or its scale; 409 on a stale resourceVersion. */
+import { isJsonObject } from '../../api/json.ts';
 import { methodNotAllowed } from '../../api/status.ts';
 import { checkFieldValidation } from '../field-validation/index.ts';
 import type { GroupVersionKind } from '../field-validation/index.ts';
@@ -40,6 +41,26 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
       dryRun,
     );
     ex.sendJson(200, toScale(def, updated));
+    return;
+  }
+  if (info.subresource === 'finalize') {
+    // namespaces/<name>/finalize: only spec.finalizers changes (the namespace controller's
+    // last step; an empty list on a terminating namespace deletes it).
+    const spec = body['spec'];
+    const finalizers =
+      isJsonObject(spec) && Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+    const updated = await services.resources.guaranteedUpdate(
+      def,
+      info.namespace,
+      name,
+      (current) => ({
+        ...current,
+        spec: { ...(isJsonObject(current['spec']) ? current['spec'] : {}), finalizers },
+      }),
+      'all',
+      dryRun,
+    );
+    ex.sendJson(200, updated);
     return;
   }
   if (

@@ -5,7 +5,7 @@
  * compare-and-swap on the object's modRevision, so replicas never overwrite each other.
  */
 import type { JsonObject } from '../../api/json.ts';
-import { jsonText, stringField } from '../../api/json.ts';
+import { isJsonObject, jsonText, stringField } from '../../api/json.ts';
 import type { FieldError, ResourceDefinition } from '../../api/resource.ts';
 import {
   badRequest,
@@ -202,7 +202,8 @@ export class ResourceStore {
       try {
         if (
           mmeta['deletionTimestamp'] !== undefined &&
-          (!Array.isArray(finalizers) || finalizers.length === 0)
+          (!Array.isArray(finalizers) || finalizers.length === 0) &&
+          !namespaceFinalizersPending(def, merged)
         ) {
           const d = await this.#store.delete(key, { expectedModRevision: kv.modRevision });
           return { ...merged, metadata: { ...mmeta, resourceVersion: String(d.revision) } };
@@ -292,6 +293,18 @@ export class ResourceStore {
     if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
     if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
     const grace = gracePeriodFor(def, current, options);
+    if (namespaceFinalizersPending(def, next)) {
+      // Upstream's namespace deletion: mark it Terminating; the namespace controller empties it
+      // and clears spec.finalizers (namespaces/<name>/finalize), which deletes it.
+      next['status'] = {
+        ...(isJsonObject(next['status']) ? next['status'] : {}),
+        phase: 'Terminating',
+      };
+      meta['deletionTimestamp'] ??= timestamp(this.#now());
+      meta['deletionGracePeriodSeconds'] ??= 0;
+      if (finalizers.size > 0) meta['finalizers'] = [...finalizers];
+      return next;
+    }
     if (finalizers.size === 0 && grace === 0) return undefined;
     if (finalizers.size > 0) meta['finalizers'] = [...finalizers];
     if (meta['deletionTimestamp'] === undefined) {
@@ -306,6 +319,14 @@ export class ResourceStore {
     }
     return next;
   }
+}
+
+/** A namespace is kept until the `kubernetes` (and any other) spec.finalizers are cleared. */
+function namespaceFinalizersPending(def: ResourceDefinition, obj: JsonObject): boolean {
+  if (def.kind !== 'Namespace' || def.group !== '') return false;
+  const spec = obj['spec'];
+  const list = isJsonObject(spec) ? spec['finalizers'] : undefined;
+  return Array.isArray(list) && list.length > 0;
 }
 
 function withoutResourceVersion(obj: JsonObject): JsonObject {
