@@ -67,6 +67,8 @@ export interface ApiServerOptions {
   readonly endpointReconciler?: boolean;
   /** Renewal period of this server's endpoint lease. Default: 10,000 ms. */
   readonly endpointReconcileIntervalMs?: number;
+  /** How long a silent server stays in the endpoints. Default: 15 s. */
+  readonly endpointLeaseTtlSeconds?: number;
 }
 
 export class ApiServer {
@@ -178,6 +180,9 @@ export class ApiServer {
         ...(o.endpointReconcileIntervalMs === undefined
           ? {}
           : { intervalMs: o.endpointReconcileIntervalMs }),
+        ...(o.endpointLeaseTtlSeconds === undefined
+          ? {}
+          : { ttlSeconds: o.endpointLeaseTtlSeconds }),
         onError: (err) => {
           process.stderr.write(
             `apiserver: endpoint reconciler: ${err instanceof Error ? err.message : String(err)}\n`,
