@@ -128,7 +128,7 @@ describe('API server replicas on one etcd', () => {
     await Promise.race([watching, new Promise((r) => setTimeout(r, 10_000))]);
     ac.abort();
     assert.equal(events[0]?.['type'], 'ADDED');
-    const seen = events[0]?.['object'] as Json;
+    const seen = events[0]['object'] as Json;
     assert.equal(
       (seen['metadata'] as Json)['resourceVersion'],
       (created.json['metadata'] as Json)['resourceVersion'],
