@@ -36,6 +36,7 @@ import { handleWatch } from './handlers/watch.ts';
 import type { HealthChecks } from './health.ts';
 import type { Exchange } from './http/exchange.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { OpenApiHandler } from './openapi-handler.ts';
 import { parseRequestInfo } from './request-info.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
 
@@ -53,8 +54,13 @@ export interface ApiHandlerOptions {
 
 export class ApiHandler {
   readonly #o: ApiHandlerOptions;
+  readonly #openapi: OpenApiHandler;
   constructor(options: ApiHandlerOptions) {
     this.#o = options;
+    this.#openapi = new OpenApiHandler({
+      registry: options.services.registry,
+      now: options.services.now,
+    });
   }
 
   async handle(ex: Exchange): Promise<void> {
@@ -148,6 +154,10 @@ export class ApiHandler {
       clean.startsWith('/readyz/')
     ) {
       await this.#o.health.serve(ex, clean);
+      return;
+    }
+    if (OpenApiHandler.handles(clean)) {
+      await this.#openapi.serve(ex, clean);
       return;
     }
     switch (clean) {

@@ -77,7 +77,9 @@ export class ApiServer {
   #server: HttpServer | Http2SecureServer | undefined;
   readonly #sockets = new Set<Socket>();
   #stopping = false;
-  readonly #background = new AbortController();
+  #background = new AbortController();
+  /** The port bound by the first start, so a restarted server comes back where clients expect it. */
+  #boundPort: number | undefined;
   #reconciler: EndpointReconciler | undefined;
   #reconcilerDone: Promise<void> | undefined;
 
@@ -88,6 +90,9 @@ export class ApiServer {
   /** Starts listening; resolves with the bound address. */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const o = this.#o;
+    if (this.#server !== undefined) throw new Error('the API server is already started');
+    this.#stopping = false;
+    this.#background = new AbortController();
     const now = o.now ?? ((): Date => new Date());
     const registry = o.registry ?? new ResourceRegistry(builtinResources());
     const resources = new ResourceStore({ store: o.store, admit: o.admit ?? admitObject, now });
@@ -163,12 +168,13 @@ export class ApiServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(o.port ?? 0, host, () => {
+      server.listen(this.#boundPort ?? o.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const port = (server.address() as AddressInfo).port;
+    this.#boundPort = port;
     await ensureSystemNamespaces(resources, registry);
     if (o.endpointReconciler ?? true) {
       const reconciler = new EndpointReconciler({

@@ -22,6 +22,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
   const validateFields = async (target: GroupVersionKind): Promise<void> => {
     const { warnings } = await checkFieldValidation({
       target,
+      documentOf: def,
       body: raw,
       contentType,
       object: body,

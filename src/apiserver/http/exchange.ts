@@ -8,6 +8,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { ApiError } from '../../api/status.ts';
 import { requestEntityTooLarge } from '../../api/status.ts';
+import { WarningRecorder } from './warning-recorder.ts';
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 export type AnyResponse = ServerResponse | Http2ServerResponse;
@@ -22,6 +23,7 @@ export class Exchange {
   readonly #req: AnyRequest;
   readonly #res: AnyResponse;
   readonly startedAt = performance.now();
+  readonly #warnings = new WarningRecorder();
   statusCode = 0;
 
   constructor(req: AnyRequest, res: AnyResponse) {
@@ -52,6 +54,23 @@ export class Exchange {
     return this.#res.destroyed || this.#res.writableEnded;
   }
 
+  /**
+   * Adds a `Warning: 299 - "<text>"` response header (upstream's warning.AddWarning). Only
+   * warnings added before the response starts are sent.
+   */
+  addWarning(text: string): void {
+    this.#warnings.add(text);
+  }
+
+  /** Response headers plus the recorded warnings. */
+  #withWarnings(
+    headers: Record<string, string | number>,
+  ): Record<string, string | number | string[]> {
+    return this.#warnings.isEmpty
+      ? headers
+      : { ...headers, warning: this.#warnings.headerValues() };
+  }
+
   async readBody(limit = MAX_BODY_BYTES): Promise<Buffer> {
     const declared = Number(this.header('content-length') ?? '0');
     if (declared > limit) throw requestEntityTooLarge(limit);
@@ -72,22 +91,44 @@ export class Exchange {
     if (this.isClosed) return;
     const payload = JSON.stringify(body);
     this.statusCode = code;
-    this.#res.writeHead(code, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(payload),
-      'cache-control': 'no-cache, private',
-    });
+    this.#res.writeHead(
+      code,
+      this.#withWarnings({
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(payload),
+        'cache-control': 'no-cache, private',
+      }),
+    );
     this.#res.end(payload);
   }
 
   sendText(code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
     if (this.isClosed) return;
     this.statusCode = code;
-    this.#res.writeHead(code, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(text),
-    });
+    this.#res.writeHead(
+      code,
+      this.#withWarnings({
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(text),
+      }),
+    );
     this.#res.end(text);
+  }
+
+  /**
+   * Writes `body` (not for HEAD) with exactly these headers plus content-length; a 304 has
+   * neither body nor content-length.
+   */
+  sendBytes(code: number, body: Buffer, headers: Record<string, string>): void {
+    if (this.isClosed) return;
+    this.statusCode = code;
+    const bodiless = code === 304;
+    this.#res.writeHead(
+      code,
+      this.#withWarnings(bodiless ? headers : { ...headers, 'content-length': body.length }),
+    );
+    if (this.method === 'HEAD' || bodiless) this.#res.end();
+    else this.#res.end(body);
   }
 
   sendError(err: ApiError): void {
@@ -102,7 +143,10 @@ export class Exchange {
   startStream(contentType: string): void {
     this.statusCode = 200;
     // HTTP/1.1 streams chunked (no content-length); HTTP/2 frames it natively.
-    this.#res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private' });
+    this.#res.writeHead(
+      200,
+      this.#withWarnings({ 'content-type': contentType, 'cache-control': 'no-cache, private' }),
+    );
     // Push the headers out now: clients wait for them before they consider the watch open.
     const flush = (this.#res as { flushHeaders?: () => void }).flushHeaders;
     flush?.call(this.#res);
