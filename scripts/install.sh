@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(etcd-server etcd-client containerd runc containernetworking-plugins haproxy
-  busybox-static iproute2 jq gcc libc6-dev)
+  busybox-static iproute2 jq gcc libc6-dev python3-kubernetes)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install.sh: run as root (it installs Debian packages)" >&2

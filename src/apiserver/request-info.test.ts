@@ -28,6 +28,18 @@ const cases: { name: string; method: string; url: string; want: Record<string, u
     want: { verb: 'watch' },
   },
   {
+    name: 'watch=True, as the Python client sends it',
+    method: 'GET',
+    url: '/api/v1/namespaces/ns1/pods?watch=True',
+    want: { verb: 'watch' },
+  },
+  {
+    name: 'watch=false is a list',
+    method: 'GET',
+    url: '/api/v1/pods?watch=false',
+    want: { verb: 'list' },
+  },
+  {
     name: 'legacy watch path',
     method: 'GET',
     url: '/api/v1/watch/namespaces/ns1/pods',

@@ -43,6 +43,13 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
+/** Go's strconv.ParseBool truth values, which upstream uses for query flags (`watch=True`). */
+const TRUE_VALUES = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+export function parseBool(value: string | null): boolean {
+  return value !== null && TRUE_VALUES.has(value);
+}
+
 export function parseRequestInfo(
   method: string,
   path: string,
@@ -97,7 +104,7 @@ export function parseRequestInfo(
   const verb = resourceVerb(
     method,
     hasName,
-    isWatchPath || query.get('watch') === 'true' || query.get('watch') === '1',
+    isWatchPath || parseBool(query.get('watch')),
     subresource,
   );
   if (verb === undefined) return nonResource;

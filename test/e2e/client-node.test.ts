@@ -43,7 +43,7 @@ describe('@kubernetes/client-node 1.4.0', () => {
       body: { metadata: { name: 'cm1' }, data: { a: 'b' } },
     });
     assert.equal(created.metadata?.name, 'cm1');
-    assert.ok(created.metadata?.uid);
+    assert.ok(created.metadata.uid);
     const read = await core.readNamespacedConfigMap({ name: 'cm1', namespace: 'cn' });
     assert.deepEqual(read.data, { a: 'b' });
     const patched = await core.patchNamespacedConfigMap(

@@ -10,6 +10,7 @@ import type { UserInfo } from '../authn/user-info.ts';
 import type { Authorizer } from '../authz/authorizer.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
+import { parseBool } from '../request-info.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
 
 export interface ApiServices {
@@ -34,7 +35,7 @@ export interface ResourceContext {
 /** A boolean query flag as upstream parses it (`true`, `1`). */
 export function queryFlag(q: URLSearchParams, name: string): boolean {
   const v = q.get(name);
-  return v === 'true' || v === '1';
+  return parseBool(v);
 }
 
 /** `dryRun=All` (the only value upstream accepts besides none). */

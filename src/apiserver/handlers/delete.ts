@@ -8,6 +8,7 @@ import { isJsonObject } from '../../api/json.ts';
 import { badRequest } from '../../api/status.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import type { DeleteOptions } from '../registry/resource-store.ts';
+import { parseBool } from '../request-info.ts';
 import type { ResourceContext } from './context.ts';
 import { isDryRun } from './context.ts';
 
@@ -31,7 +32,7 @@ export async function readDeleteOptions(ctx: ResourceContext): Promise<DeleteOpt
   let policy = body['propagationPolicy'] ?? q.get('propagationPolicy') ?? undefined;
   const orphan =
     body['orphanDependents'] ??
-    (q.get('orphanDependents') === null ? undefined : q.get('orphanDependents') === 'true');
+    (q.get('orphanDependents') === null ? undefined : parseBool(q.get('orphanDependents')));
   if (policy === undefined && orphan !== undefined)
     policy = orphan === true ? 'Orphan' : 'Background';
   if (
