@@ -3,8 +3,9 @@
  * member's data dir and log file, `--pre-vote`, short raft timings, optionally TLS with a
  * throwaway PKI. Guarantees: `start` resolves only once every member reports healthy, every
  * wait is bounded in time, and `stop` ends every process it started (SIGTERM, then SIGKILL)
- * by PID and removes the temp dir. Not guaranteed: that a port found free is still free when
- * etcd binds it (start retries with new ports).
+ * by PID and removes the temp dir. With `peerProxy`, raft traffic passes through in-process
+ * proxies and `isolate`/`heal` partition a member (peer-network.ts). Not guaranteed: that a
+ * port found free is still free when etcd binds it (start retries with new ports).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -14,10 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from './free-port.ts';
-import { fetchHealth, fetchStatus } from './etcd-probe.ts';
+import { fetchHealth, fetchStatus, moveLeader } from './etcd-probe.ts';
 import type { ProbeTls } from './etcd-probe.ts';
 import { memberArgs, resolveClusterOptions } from './etcd-member-args.ts';
 import type { EtcdClusterOptions, ResolvedOptions } from './etcd-member-args.ts';
+import { PeerNetwork } from './peer-network.ts';
 import { createTestPki } from './test-pki.ts';
 import type { TestPki } from './test-pki.ts';
 
@@ -26,7 +28,10 @@ export type { EtcdClusterOptions } from './etcd-member-args.ts';
 export interface EtcdMember {
   readonly name: string;
   readonly clientUrl: string;
+  /** The peer URL the member advertises (with `peerProxy`, its proxy's). */
   readonly peerUrl: string;
+  /** The peer URL the member listens on (`peerUrl` unless proxied). */
+  readonly listenPeerUrl: string;
   readonly dataDir: string;
   readonly logFile: string;
   /** PID of the running process; undefined while the member is not running. */
@@ -52,6 +57,7 @@ export class EtcdCluster {
   readonly #onExit = (): void => {
     this.#killAllSync();
   };
+  #network: PeerNetwork | undefined;
   #stopped = false;
 
   private constructor(
@@ -66,12 +72,16 @@ export class EtcdCluster {
     this.#options = options;
     this.#token = `k8ts-${String(process.pid)}-${String(Date.now())}`;
     this.#members = [];
+    const url = (port: number | undefined): string => `${scheme}://127.0.0.1:${String(port)}`;
+    const stride = portsPerMember(options);
     for (let i = 0; i < options.members; i++) {
       const name = `e${String(i + 1)}`;
+      const peerUrl = url(ports[stride * i + 1]);
       this.#members.push({
         name,
-        clientUrl: `${scheme}://127.0.0.1:${String(ports[2 * i])}`,
-        peerUrl: `${scheme}://127.0.0.1:${String(ports[2 * i + 1])}`,
+        clientUrl: url(ports[stride * i]),
+        peerUrl,
+        listenPeerUrl: options.peerProxy ? url(ports[stride * i + 2]) : peerUrl,
         dataDir: join(dir, `${name}.data`),
         logFile: join(dir, `${name}.log`),
         pid: undefined,
@@ -92,7 +102,9 @@ export class EtcdCluster {
       let cluster: EtcdCluster | undefined;
       try {
         const pki = resolved.tls ? await createTestPki(dir) : undefined;
-        cluster = new EtcdCluster(dir, await freePorts(2 * resolved.members), resolved, pki);
+        const ports = await freePorts(portsPerMember(resolved) * resolved.members);
+        cluster = new EtcdCluster(dir, ports, resolved, pki);
+        if (resolved.peerProxy) await cluster.#listenPeerNetwork();
         for (const m of cluster.#members) await cluster.#spawn(m, 'new');
         await cluster.#waitHealthy(cluster.#members);
         return cluster;
@@ -175,11 +187,51 @@ export class EtcdCluster {
     await this.#waitHealthy(states);
   }
 
+  /** Resolves once every running member reports healthy (bounded by `timeoutMs`). */
+  async waitHealthy(timeoutMs = this.#options.startTimeoutMs): Promise<void> {
+    await this.#waitHealthy(
+      this.#members.filter((m) => m.pid !== undefined),
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Cuts `member` off from every other member, both directions (needs `peerProxy`): its raft
+   * connections are closed and new ones refused until `heal`. Its client port stays reachable.
+   */
+  isolate(member: EtcdMember): void {
+    this.#peerNetwork().isolate(this.#state(member).name);
+  }
+
+  /** Ends `isolate(member)`; the member then catches up from the leader by itself. */
+  heal(member: EtcdMember): void {
+    this.#peerNetwork().heal(this.#state(member).name);
+  }
+
+  /**
+   * Makes `member` the leader (etcd MoveLeader, asked of the current leader) and resolves once
+   * the running members report it as leader; bounded by `timeoutMs` (default 5,000 ms).
+   */
+  async transferLeadership(member: EtcdMember, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const target = await fetchStatus(member.clientUrl, this.clientTls);
+    if (target === undefined) throw new Error(`etcd ${member.name} did not report its status`);
+    for (let i = 0; i < Math.ceil(timeoutMs / POLL_INTERVAL_MS) + 1; i++) {
+      const leader = await this.leader(Math.max(1, deadline - Date.now()));
+      if (leader.name === member.name) return;
+      await moveLeader(leader.clientUrl, target.memberId, this.clientTls);
+      if (Date.now() >= deadline) break;
+      await sleep(POLL_INTERVAL_MS);
+    }
+    throw new Error(`etcd ${member.name} did not become leader within ${String(timeoutMs)} ms`);
+  }
+
   /** Stops every member (SIGTERM, then SIGKILL) and removes the temp dir. Idempotent. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all(this.#members.map((m) => this.kill(m, 'SIGTERM')));
+    await this.#network?.close();
     process.off('exit', this.#onExit);
     await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
@@ -225,8 +277,10 @@ export class EtcdCluster {
     m.exited = exited;
   }
 
-  async #waitHealthy(members: readonly MemberState[]): Promise<void> {
-    const timeoutMs = this.#options.startTimeoutMs;
+  async #waitHealthy(
+    members: readonly MemberState[],
+    timeoutMs = this.#options.startTimeoutMs,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (let i = 0; i < Math.ceil(timeoutMs / POLL_INTERVAL_MS) + 1; i++) {
       const dead = members.find((m) => m.pid === undefined);
@@ -241,6 +295,25 @@ export class EtcdCluster {
       await sleep(POLL_INTERVAL_MS);
     }
     throw new Error(`etcd members not healthy within ${String(timeoutMs)} ms`);
+  }
+
+  async #listenPeerNetwork(): Promise<void> {
+    const port = (u: string): number => Number(new URL(u).port);
+    const routes = this.#members.map((m) => ({
+      name: m.name,
+      proxyPort: port(m.peerUrl),
+      memberPort: port(m.listenPeerUrl),
+    }));
+    this.#network = await PeerNetwork.listen(routes, () => {
+      const byPid = new Map<number, string>();
+      for (const m of this.#members) if (m.pid !== undefined) byPid.set(m.pid, m.name);
+      return byPid;
+    });
+  }
+
+  #peerNetwork(): PeerNetwork {
+    if (this.#network === undefined) throw new Error('start the cluster with peerProxy: true');
+    return this.#network;
   }
 
   #state(member: EtcdMember): MemberState {
@@ -259,6 +332,11 @@ export class EtcdCluster {
 /** Starts a cluster (EtcdCluster.start); stop it with `cluster.stop()` in an `after` hook. */
 export function startEtcdCluster(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
   return EtcdCluster.start(options);
+}
+
+/** Client and peer port, plus the member's own peer port behind its proxy. */
+function portsPerMember(options: ResolvedOptions): number {
+  return options.peerProxy ? 3 : 2;
 }
 
 /** Signals one of our own processes; one that already exited (ESRCH) is not an error. */

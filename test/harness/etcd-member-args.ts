@@ -32,6 +32,12 @@ export interface EtcdClusterOptions {
   readonly etcdPath?: string;
   /** Extra flags for every member. Default: none. */
   readonly extraArgs?: readonly string[];
+  /**
+   * Route all peer (raft) traffic through in-process TCP proxies (peer-network.ts), so that
+   * `cluster.isolate(member)` can partition a member while its client port stays reachable.
+   * Default: false (members talk to each other directly).
+   */
+  readonly peerProxy?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<EtcdClusterOptions, 'maxRequestBytes'>> &
@@ -49,13 +55,17 @@ export function resolveClusterOptions(options: EtcdClusterOptions): ResolvedOpti
     stopTimeoutMs: options.stopTimeoutMs ?? 2_000,
     etcdPath: options.etcdPath ?? '/usr/bin/etcd',
     extraArgs: options.extraArgs ?? [],
+    peerProxy: options.peerProxy ?? false,
   };
 }
 
 export interface MemberSpec {
   readonly name: string;
   readonly clientUrl: string;
+  /** The peer URL the member advertises (and its peers dial). */
   readonly peerUrl: string;
+  /** The peer URL the member listens on: `peerUrl`, unless a peer proxy sits in between. */
+  readonly listenPeerUrl: string;
   readonly dataDir: string;
 }
 
@@ -80,7 +90,7 @@ export function memberArgs(
   return [
     ...['--name', m.name, '--data-dir', m.dataDir],
     ...['--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl],
-    ...['--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl],
+    ...['--listen-peer-urls', m.listenPeerUrl, '--initial-advertise-peer-urls', m.peerUrl],
     ...['--initial-cluster', all.map((x) => `${x.name}=${x.peerUrl}`).join(',')],
     ...['--initial-cluster-token', clusterToken, '--initial-cluster-state', state],
     ...['--heartbeat-interval', String(o.heartbeatIntervalMs)],

@@ -1,7 +1,8 @@
 /**
- * One-shot probes of one etcd member over its client URL (HTTP or HTTPS: `/health` and the
- * gRPC gateway's `/v3/maintenance/status`). Each probe is bounded by `timeoutMs` and never
- * throws: an unreachable or unhealthy member reads as false/undefined.
+ * One-shot probes of one etcd member over its client URL (HTTP or HTTPS: `/health`,
+ * `/metrics`, and the gRPC gateway's `/v3/maintenance/status` and `transfer-leadership`).
+ * Each probe is bounded by `timeoutMs` and never throws: an unreachable or unhealthy member
+ * reads as false/undefined.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -46,13 +47,68 @@ export async function fetchStatus(
   return { memberId, leaderId, revision: Number(header['revision']) };
 }
 
+/**
+ * Asks the leader `leaderClientUrl` to hand leadership to the member `targetMemberId` (etcd's
+ * MoveLeader); true once the leader accepted (the transfer is then done).
+ */
+export async function moveLeader(
+  leaderClientUrl: string,
+  targetMemberId: string,
+  tls?: ProbeTls,
+  timeoutMs = 3_000,
+): Promise<boolean> {
+  const body = await requestJson(
+    `${leaderClientUrl}/v3/maintenance/transfer-leadership`,
+    'POST',
+    tls,
+    timeoutMs,
+    JSON.stringify({ targetID: targetMemberId }),
+  );
+  return isRecord(body) && isRecord(body['header']);
+}
+
+/**
+ * The value of an unlabelled metric from the member's Prometheus `/metrics` (e.g.
+ * `etcd_debugging_mvcc_watcher_total`), or undefined when absent or unreachable.
+ */
+export async function fetchMetric(
+  clientUrl: string,
+  name: string,
+  tls?: ProbeTls,
+  timeoutMs = 1_000,
+): Promise<number | undefined> {
+  const text = await requestText(`${clientUrl}/metrics`, 'GET', tls, timeoutMs, undefined);
+  const line = text?.split('\n').find((l) => l.startsWith(`${name} `));
+  if (line === undefined) return undefined;
+  const value = Number(line.slice(name.length + 1));
+  return Number.isFinite(value) ? value : undefined;
+}
+
 /** The JSON body of a 2xx answer, or undefined (error, timeout, other status). */
-function requestJson(
+async function requestJson(
   url: string,
   method: 'GET' | 'POST',
   tls: ProbeTls | undefined,
   timeoutMs: number,
+  body = method === 'POST' ? '{}' : undefined,
 ): Promise<unknown> {
+  const text = await requestText(url, method, tls, timeoutMs, body);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body of a 2xx answer, or undefined (error, timeout, other status). */
+function requestText(
+  url: string,
+  method: 'GET' | 'POST',
+  tls: ProbeTls | undefined,
+  timeoutMs: number,
+  body: string | undefined,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(
@@ -71,13 +127,7 @@ function requestJson(
         });
         res.on('end', () => {
           const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
-          try {
-            resolve(
-              ok ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown) : undefined,
-            );
-          } catch {
-            resolve(undefined);
-          }
+          resolve(ok ? Buffer.concat(chunks).toString('utf8') : undefined);
         });
       },
     );
@@ -90,7 +140,7 @@ function requestJson(
     req.on('close', () => {
       clearTimeout(timer);
     });
-    req.end(method === 'POST' ? '{}' : undefined);
+    req.end(body);
   });
 }
 

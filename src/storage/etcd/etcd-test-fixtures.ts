@@ -1,11 +1,12 @@
 /**
  * Helpers for the etcd fault tests: a background writer of sequential creates that records
- * what was attempted and what was acknowledged, and bounded waits and retries. Every loop here
- * stops at a count and a time limit.
+ * what was attempted and what was acknowledged, a background watch that records what it
+ * received and when, and bounded waits and retries. Every loop here stops at a count and a
+ * time limit.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreUnavailableError } from '../errors.ts';
-import type { Store } from '../store.ts';
+import type { Store, WatchEvent } from '../store.ts';
 
 export interface WriterOptions {
   /** Stop after this many creates. Default: 5,000. */
@@ -64,6 +65,58 @@ export class Writer {
         else this.unexpected.push(err);
         await sleep(20);
       }
+    }
+  }
+}
+
+/** A change event as a WatchRecorder received it. */
+export interface ReceivedEvent {
+  readonly type: Exclude<WatchEvent['type'], 'PROGRESS'>;
+  readonly key: string;
+  readonly modRevision: number;
+  /** Date.now() when the watch yielded it. */
+  readonly receivedAt: number;
+}
+
+/** Watches `prefix` from `sinceRevision` in the background until stopped or failed. */
+export class WatchRecorder {
+  /** Every change event (PROGRESS left out), in the order received. */
+  readonly events: ReceivedEvent[] = [];
+  /** What the watch threw, if it ended with an error. */
+  error: unknown;
+  readonly #stop = new AbortController();
+  readonly #running: Promise<void>;
+
+  constructor(store: Store, prefix: string, sinceRevision: number) {
+    this.#running = this.#run(store, prefix, sinceRevision).catch((err: unknown) => {
+      this.error = err;
+    });
+  }
+
+  get hasFailed(): boolean {
+    return this.error !== undefined;
+  }
+
+  /** The first event received for `key`, if any. */
+  find(key: string): ReceivedEvent | undefined {
+    return this.events.find((e) => e.key === key);
+  }
+
+  /** Stops the watch and resolves once it ended. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#running;
+  }
+
+  async #run(store: Store, prefix: string, sinceRevision: number): Promise<void> {
+    for await (const e of store.watch(prefix, { signal: this.#stop.signal, sinceRevision })) {
+      if (e.type === 'PROGRESS') continue;
+      this.events.push({
+        type: e.type,
+        key: e.kv.key,
+        modRevision: e.kv.modRevision,
+        receivedAt: Date.now(),
+      });
     }
   }
 }

@@ -2,10 +2,13 @@
  * One gRPC Watch stream carrying one etcd watcher over a key range, from one start revision.
  * It reports each response in stream order (events, progress notifications) and settles once
  * with how the stream ended. It never reconnects: EtcdWatch decides that. A watcher that is not
- * created before `dialDeadline` ends the session as failed, so opening can never hang.
+ * created before `dialDeadline` ends the session as failed, so opening can never hang. The
+ * stream requires a leader (etcd-require-leader.ts): on a member that lost the quorum the
+ * session fails within a few election timeouts instead of going silent.
  */
 import type { Etcd3, IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
 import { toRevision } from './etcd-keys.ts';
+import { REQUIRE_LEADER } from './etcd-require-leader.ts';
 
 export type SessionEnd =
   /** The caller stopped the session. */
@@ -56,7 +59,9 @@ export class WatchSession {
     if (stop.aborted) return { kind: 'stopped' };
     let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
     try {
-      stream = await this.#client.watchClient.watch();
+      // A member cut off from the quorum then ends the stream ("no leader") instead of
+      // leaving it silent, and refuses to open one: EtcdWatch re-opens it on another member.
+      stream = await this.#client.watchClient.watch(REQUIRE_LEADER);
     } catch (err: unknown) {
       return { kind: 'failed', error: err, established: false };
     }

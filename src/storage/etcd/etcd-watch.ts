@@ -4,6 +4,9 @@
  * from the revision after the last one received, which etcd replays without gap or duplicate).
  * A stream that cannot be re-opened within `dialTimeoutMs` ends the watch with
  * StoreUnavailableError; a compacted start revision ends it with StoreGoneError at once.
+ * Streams require a leader (etcd-require-leader.ts): a member cut off from the quorum ends its
+ * streams ("no leader") within a few election timeouts and refuses new ones, so the watch moves
+ * to a member of the majority instead of going silent on a partitioned one.
  *
  * PROGRESS: after `progressIntervalMs` without events the watch yields the highest revision
  * known to be fully delivered: the last event's, or the last *timed* progress notification of

@@ -24,6 +24,31 @@ describe('ProtoSchemas.objectType', () => {
       kind: 'CertificateSigningRequest',
       want: 'k8s.io.api.certificates.v1.CertificateSigningRequest',
     },
+    // One kind of each group version added for kubectl 1.33's typed commands and k8ts's API.
+    ...(
+      [
+        ['authorization.k8s.io/v1', 'SelfSubjectAccessReview', 'authorization'],
+        ['authorization.k8s.io/v1', 'SubjectAccessReview', 'authorization'],
+        ['authentication.k8s.io/v1', 'TokenRequest', 'authentication'],
+        ['authentication.k8s.io/v1', 'SelfSubjectReview', 'authentication'],
+        ['batch/v1', 'Job', 'batch'],
+        ['batch/v1', 'CronJob', 'batch'],
+        ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'rbac'],
+        ['policy/v1', 'PodDisruptionBudget', 'policy'],
+        ['policy/v1', 'Eviction', 'policy'],
+        ['discovery.k8s.io/v1', 'EndpointSlice', 'discovery'],
+        ['events.k8s.io/v1', 'Event', 'events'],
+        ['autoscaling/v1', 'Scale', 'autoscaling'],
+        ['autoscaling/v1', 'HorizontalPodAutoscaler', 'autoscaling'],
+        ['autoscaling/v2', 'HorizontalPodAutoscaler', 'autoscaling'],
+        ['networking.k8s.io/v1', 'Ingress', 'networking'],
+        ['scheduling.k8s.io/v1', 'PriorityClass', 'scheduling'],
+      ] as const
+    ).map(([apiVersion, kind, folder]) => ({
+      apiVersion,
+      kind,
+      want: `k8s.io.api.${folder}.${apiVersion.replace(/^.*\//, '')}.${kind}`,
+    })),
     // meta/v1 options travel with the resource's group version or meta.k8s.io/v1.
     {
       apiVersion: 'v1',
@@ -50,8 +75,13 @@ describe('ProtoSchemas.objectType', () => {
     { apiVersion: 'v1', kind: 'Deployment', want: undefined },
     { apiVersion: 'apps/v1', kind: 'Pod', want: undefined },
     { apiVersion: 'apps.example.com/v1', kind: 'Deployment', want: undefined },
-    { apiVersion: 'policy/v1', kind: 'Eviction', want: undefined },
-    { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', want: undefined },
+    { apiVersion: 'autoscaling/v2beta2', kind: 'HorizontalPodAutoscaler', want: undefined },
+    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', want: undefined },
+    { apiVersion: 'batch/v1', kind: 'Pod', want: undefined },
+    // Messages with ObjectMeta that are never sent on their own.
+    { apiVersion: 'v1', kind: 'PodTemplateSpec', want: undefined },
+    { apiVersion: 'v1', kind: 'PersistentVolumeClaimTemplate', want: undefined },
+    { apiVersion: 'batch/v1', kind: 'JobTemplateSpec', want: undefined },
     { apiVersion: 'apps/v1beta1', kind: 'Deployment', want: undefined },
     { apiVersion: 'apps/v1/x', kind: 'Deployment', want: undefined },
     { apiVersion: 'v1', kind: 'v1.Pod', want: undefined },
@@ -101,7 +131,7 @@ describe('go-json-tags.json covers the loaded schemas', () => {
       assert.deepEqual([...tags.keys()].sort(), Object.keys(type.fields).sort(), name);
       checked++;
     }
-    assert.ok(checked > 300, `only ${String(checked)} messages checked`);
+    assert.ok(checked > 450, `only ${String(checked)} messages checked`);
   });
 
   // The JSON names agree with the published OpenAPI (when the repo carries it): every tag name
@@ -144,6 +174,6 @@ describe('go-json-tags.json covers the loaded schemas', () => {
       assert.deepEqual([...ours].sort(), [...published].sort(), name);
       compared++;
     }
-    assert.ok(compared > 250, `only ${String(compared)} schemas compared`);
+    assert.ok(compared > 350, `only ${String(compared)} schemas compared`);
   });
 });

@@ -53,6 +53,16 @@ const META_OPTION_KINDS = new Set([
   'UpdateOptions',
 ]);
 
+/**
+ * Messages with ObjectMeta that upstream's scheme does not register as kinds: they only appear
+ * inside another object (a Pod template, a Job template, a PVC template of an ephemeral volume).
+ */
+const EMBEDDED_ONLY_MESSAGES = new Set([
+  'k8s.io.api.core.v1.PodTemplateSpec',
+  'k8s.io.api.core.v1.PersistentVolumeClaimTemplate',
+  'k8s.io.api.batch.v1.JobTemplateSpec',
+]);
+
 const OBJECT_METADATA_TYPES = new Set([
   `${META_V1_PACKAGE}.ObjectMeta`,
   `${META_V1_PACKAGE}.ListMeta`,
@@ -123,7 +133,8 @@ export class ProtoSchemas {
           : `k8s.io.api.${folder}.${version}`;
     if (pkg === undefined) return undefined;
     const type = this.lookupType(`${pkg}.${kind}`);
-    const metadata = type?.fields['metadata']?.resolvedType;
+    if (type === undefined || EMBEDDED_ONLY_MESSAGES.has(messageName(type))) return undefined;
+    const metadata = type.fields['metadata']?.resolvedType;
     return metadata instanceof protobuf.Type && OBJECT_METADATA_TYPES.has(messageName(metadata))
       ? type
       : undefined;
