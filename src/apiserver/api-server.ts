@@ -11,6 +11,7 @@ import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { ResourceRegistry } from '../api/resource-registry.ts';
 import { builtinResources } from '../api/builtin-resources.ts';
+import { builtinStrategies } from '../api/strategies/index.ts';
 import type { Store } from '../storage/store.ts';
 import { ApiHandler } from './api-handler.ts';
 import { AuthenticatorChain } from './authn/authenticator.ts';
@@ -63,6 +64,8 @@ export interface ApiServerOptions {
    * `host`. Set `endpointReconciler: false` to leave those objects alone (tests).
    */
   readonly advertiseIp?: string;
+  /** Create the system namespaces (default, kube-system, ...) at start. Default: true. */
+  readonly bootstrapNamespaces?: boolean;
   /** Keep `default/kubernetes` listing the live API servers. Default: true. */
   readonly endpointReconciler?: boolean;
   /** Renewal period of this server's endpoint lease. Default: 10,000 ms. */
@@ -94,7 +97,7 @@ export class ApiServer {
     this.#stopping = false;
     this.#background = new AbortController();
     const now = o.now ?? ((): Date => new Date());
-    const registry = o.registry ?? new ResourceRegistry(builtinResources());
+    const registry = o.registry ?? new ResourceRegistry(builtinResources(builtinStrategies()));
     const resources = new ResourceStore({ store: o.store, admit: o.admit ?? admitObject, now });
     const health = new HealthChecks({
       live: new Map([['ping', () => Promise.resolve()]]),
@@ -135,7 +138,7 @@ export class ApiServer {
         o.onInternalError ??
         ((err: unknown) => {
           process.stderr.write(
-            `apiserver: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+            `apiserver: server error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
           );
         }),
     });
@@ -175,7 +178,15 @@ export class ApiServer {
     });
     const port = (server.address() as AddressInfo).port;
     this.#boundPort = port;
-    await ensureSystemNamespaces(resources, registry);
+    if (o.bootstrapNamespaces ?? true) {
+      try {
+        await ensureSystemNamespaces(resources, registry);
+      } catch (err: unknown) {
+        // Leave nothing listening behind a failed start.
+        await this.stop();
+        throw err;
+      }
+    }
     if (o.endpointReconciler ?? true) {
       const reconciler = new EndpointReconciler({
         store: o.store,
