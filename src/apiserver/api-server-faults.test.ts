@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { ApiServer } from './api-server.ts';
 import type { Authorizer } from './authz/authorizer.ts';
 import { EtcdStore } from '../storage/etcd/etcd-store.ts';
