@@ -431,6 +431,47 @@ describe('API server over HTTP', () => {
     assert.ok(((after['status'] as Json)['disruptedPods'] as Json)['e1']);
   });
 
+  it('allocates Service ClusterIPs and NodePorts once across the cluster, and frees them', async () => {
+    const svc = (name: string, spec: Json): Json => ({
+      metadata: { name },
+      spec: { ports: [{ port: 80 }], ...spec },
+    });
+    const a = (await call('POST', '/api/v1/namespaces/a/services', svc('s1', { type: 'NodePort' })))
+      .json;
+    const ip = (a['spec'] as Json)['clusterIP'] as string;
+    assert.match(ip, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
+    assert.notEqual(ip, '10.96.0.1');
+    assert.deepEqual((a['spec'] as Json)['clusterIPs'], [ip]);
+    const nodePort = ((a['spec'] as Json)['ports'] as Json[])[0]!['nodePort'] as number;
+    assert.ok(nodePort >= 30000 && nodePort <= 32767);
+    const taken = await call('POST', '/api/v1/namespaces/a/services', svc('s2', { clusterIP: ip }));
+    assert.equal(taken.status, 422);
+    assert.match(String(taken.json['message']), /provided IP is already allocated/);
+    const kube = await call(
+      'POST',
+      '/api/v1/namespaces/a/services',
+      svc('s3', { clusterIP: '10.96.0.1' }),
+    );
+    assert.equal(kube.status, 422);
+    const outside = await call(
+      'POST',
+      '/api/v1/namespaces/a/services',
+      svc('s4', { clusterIP: '192.168.0.1' }),
+    );
+    assert.equal(outside.status, 422);
+    const headless = (
+      await call('POST', '/api/v1/namespaces/a/services', svc('s5', { clusterIP: 'None' }))
+    ).json;
+    assert.equal((headless['spec'] as Json)['clusterIP'], 'None');
+    assert.equal((await call('DELETE', '/api/v1/namespaces/a/services/s1')).status, 200);
+    const again = await call(
+      'POST',
+      '/api/v1/namespaces/a/services',
+      svc('s6', { clusterIP: ip, type: 'NodePort', ports: [{ port: 80, nodePort }] }),
+    );
+    assert.equal(again.status, 201, JSON.stringify(again.json));
+  });
+
   it('binds a pod to a node once (pods/binding)', async () => {
     const pod = { metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
     assert.equal((await call('POST', '/api/v1/namespaces/a/pods', pod)).status, 201);

@@ -26,6 +26,7 @@ import { ApiMetrics } from './metrics.ts';
 import { ResourceStore } from './registry/resource-store.ts';
 import type { Admit } from './registry/resource-store.ts';
 import { admitObject } from './registry/admit-object.ts';
+import { ServiceAllocator, serviceHooks } from './registry/service-allocator.ts';
 import { EndpointReconciler } from './bootstrap/endpoint-reconciler.ts';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.ts';
 
@@ -64,6 +65,10 @@ export interface ApiServerOptions {
    * `host`. Set `endpointReconciler: false` to leave those objects alone (tests).
    */
   readonly advertiseIp?: string;
+  /** Service ClusterIPs come from here. Default: 10.96.0.0/12 (kubeadm's --service-cidr). */
+  readonly serviceClusterIpRange?: string;
+  /** NodePorts come from here. Default: 30000-32767. */
+  readonly serviceNodePortRange?: { readonly min: number; readonly max: number };
   /** Create the system namespaces (default, kube-system, ...) at start. Default: true. */
   readonly bootstrapNamespaces?: boolean;
   /** Keep `default/kubernetes` listing the live API servers. Default: true. */
@@ -98,7 +103,16 @@ export class ApiServer {
     this.#background = new AbortController();
     const now = o.now ?? ((): Date => new Date());
     const registry = o.registry ?? new ResourceRegistry(builtinResources(builtinStrategies()));
-    const resources = new ResourceStore({ store: o.store, admit: o.admit ?? admitObject, now });
+    const allocator = new ServiceAllocator(o.store, {
+      ...(o.serviceClusterIpRange === undefined ? {} : { serviceCidr: o.serviceClusterIpRange }),
+      ...(o.serviceNodePortRange === undefined ? {} : { nodePortRange: o.serviceNodePortRange }),
+    });
+    const resources = new ResourceStore({
+      hooks: new Map([['/Service', serviceHooks(allocator)]]),
+      store: o.store,
+      admit: o.admit ?? admitObject,
+      now,
+    });
     const health = new HealthChecks({
       live: new Map([['ping', () => Promise.resolve()]]),
       ready: new Map([
@@ -193,6 +207,7 @@ export class ApiServer {
         resources,
         registry,
         advertiseIp: o.advertiseIp ?? host,
+        serviceIp: allocator.apiServerServiceIp,
         securePort: port,
         ...(o.endpointReconcileIntervalMs === undefined
           ? {}

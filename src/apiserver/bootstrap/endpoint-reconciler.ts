@@ -124,7 +124,13 @@ export class EndpointReconciler {
         ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: this.#o.securePort }],
       },
     };
-    await this.#createIfMissing(def, service);
+    try {
+      await this.#o.resources.get(def, 'default', 'kubernetes');
+    } catch (err: unknown) {
+      if (err instanceof ApiError && err.reason === 'NotFound')
+        await this.#createIfMissing(def, service);
+      else throw err;
+    }
   }
 
   async #reconcileEndpoints(): Promise<void> {

@@ -36,6 +36,13 @@ export type Admit = (
   old: JsonObject | undefined,
 ) => FieldError[];
 
+/**
+ * Runs after admission (defaults and validation) and before the write, on the object about to be
+ * stored (`current` is undefined on create). It may rewrite that object in place (managedFields)
+ * or throw an ApiError to refuse the write.
+ */
+export type BeforeWrite = (next: JsonObject, current: JsonObject | undefined) => void;
+
 export interface ResourceStoreOptions {
   readonly store: Store;
   readonly admit: Admit;
@@ -43,6 +50,19 @@ export interface ResourceStoreOptions {
   readonly now?: () => Date;
   /** Attempts of a read-modify-write before giving up with a 409. Default: 16. */
   readonly maxUpdateAttempts?: number;
+  /** Per-kind side effects keyed `<group>/<Kind>` (Service IP allocation). Default: none. */
+  readonly hooks?: ReadonlyMap<string, KindHooks>;
+}
+
+/**
+ * Side effects of a kind's writes beyond its own key (upstream's registry decorators). A create
+ * runs `beforeCreate` (which may fill the object in), then the write; if the write fails,
+ * `createFailed` undoes it. `afterDelete` runs once the object is gone.
+ */
+export interface KindHooks {
+  beforeCreate(obj: JsonObject): Promise<void>;
+  createFailed(obj: JsonObject): Promise<void>;
+  afterDelete(obj: JsonObject): Promise<void>;
 }
 
 export interface DeleteOptions {
@@ -70,12 +90,14 @@ export class ResourceStore {
   readonly #admit: Admit;
   readonly #now: () => Date;
   readonly #maxAttempts: number;
+  readonly #hooks: ReadonlyMap<string, KindHooks>;
 
   constructor(options: ResourceStoreOptions) {
     this.#store = options.store;
     this.#admit = options.admit;
     this.#now = options.now ?? ((): Date => new Date());
     this.#maxAttempts = options.maxUpdateAttempts ?? 16;
+    this.#hooks = options.hooks ?? new Map();
   }
 
   get store(): Store {
@@ -99,7 +121,12 @@ export class ResourceStore {
   }
 
   /** Creates a new object; `obj` already carries the URL's namespace and a checked type. */
-  async create(def: ResourceDefinition, obj: JsonObject, dryRun = false): Promise<JsonObject> {
+  async create(
+    def: ResourceDefinition,
+    obj: JsonObject,
+    dryRun = false,
+    beforeWrite?: BeforeWrite,
+  ): Promise<JsonObject> {
     const gr = { group: def.group, resource: def.plural };
     const meta = metadataOf(obj);
     const hasGenerateName = typeof meta['generateName'] === 'string' && meta['generateName'] !== '';
@@ -108,11 +135,19 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const candidate: JsonObject = structuredClone(obj);
       prepareCreateMeta(def, candidate, this.#now());
+      def.strategy?.prepareForCreate?.(candidate);
       const cmeta = metadataOf(candidate);
       const name = stringField(cmeta, 'name') ?? '';
       const errors = this.#admit(def, candidate, undefined);
       if (errors.length > 0) throw invalid(def, name, errors);
+      beforeWrite?.(candidate, undefined);
       if (dryRun) return candidate;
+      const hooks = this.#hooks.get(`${def.group}/${def.kind}`);
+      try {
+        await hooks?.beforeCreate(candidate);
+      } catch (err: unknown) {
+        throw toApiError(err, gr, name);
+      }
       try {
         const kv = await this.#store.create(
           keyFor(def, stringField(cmeta, 'namespace'), name),
@@ -121,6 +156,7 @@ export class ResourceStore {
         );
         return decodeObject(kv);
       } catch (err: unknown) {
+        await hooks?.createFailed(candidate).catch(() => undefined);
         const apiErr = toApiError(err, gr, name);
         if (apiErr.reason === 'AlreadyExists' && hasGenerateName && !named && attempt < 4) continue;
         throw apiErr;
@@ -139,6 +175,7 @@ export class ResourceStore {
     next: JsonObject,
     scope: UpdateScope,
     dryRun = false,
+    beforeWrite?: BeforeWrite,
   ): Promise<JsonObject> {
     const rv = stringField(metadataOf(next), 'resourceVersion');
     const expected = rv === undefined || rv === '' ? undefined : parseResourceVersion(rv);
@@ -157,6 +194,7 @@ export class ResourceStore {
       },
       scope,
       dryRun,
+      beforeWrite,
     );
   }
 
@@ -172,6 +210,7 @@ export class ResourceStore {
     mutate: (current: JsonObject) => JsonObject | Promise<JsonObject>,
     scope: UpdateScope,
     dryRun = false,
+    beforeWrite?: BeforeWrite,
   ): Promise<JsonObject> {
     const gr = { group: def.group, resource: def.plural };
     const key = keyFor(def, namespace, name);
@@ -188,6 +227,7 @@ export class ResourceStore {
       const merged = prepareUpdate(def, desired, current, name, scope);
       const errors = this.#admit(def, merged, current);
       if (errors.length > 0) throw invalid(def, name, errors);
+      beforeWrite?.(merged, current);
       if (dryRun)
         return {
           ...merged,
@@ -206,6 +246,7 @@ export class ResourceStore {
           !namespaceFinalizersPending(def, merged)
         ) {
           const d = await this.#store.delete(key, { expectedModRevision: kv.modRevision });
+          await this.#hooks.get(`${def.group}/${def.kind}`)?.afterDelete(current);
           return { ...merged, metadata: { ...mmeta, resourceVersion: String(d.revision) } };
         }
         const written = await this.#store.update(
@@ -256,6 +297,7 @@ export class ResourceStore {
         }
         const d = await this.#store.delete(key, { expectedModRevision: kv.modRevision });
         const deletedObj = decodeObject(d.prev, d.revision);
+        await this.#hooks.get(`${def.group}/${def.kind}`)?.afterDelete(deletedObj);
         const body =
           def.kind === 'Pod'
             ? deletedObj
