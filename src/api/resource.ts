@@ -59,6 +59,11 @@ export interface Printer {
 export interface ResourceStrategy {
   /** Fills defaults in place (upstream's SetDefaults_*). Runs on create and update. */
   readonly defaults?: (obj: JsonObject) => void;
+  /**
+   * Create-only changes made in place after the server-owned metadata is set and before
+   * defaulting and validation (upstream's PrepareForCreate: a fresh status, generated fields).
+   */
+  readonly prepareForCreate?: (obj: JsonObject) => void;
   /** Errors for a new object (beyond the generic metadata checks). */
   readonly validate?: (obj: JsonObject) => FieldError[];
   /** Errors for an update (immutable fields, transitions). */
