@@ -73,6 +73,8 @@ export default tseslint.config(
       'bin/',
       'scripts/*.mjs',
       'eslint.config.js',
+      '**/.tmp/**',
+      '**/.scratch*/**',
     ],
   },
   js.configs.recommended,

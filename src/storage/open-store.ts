@@ -50,6 +50,7 @@ export function openStore(endpoint: string, options: OpenStoreOptions = {}): Sto
         ...(options.etcdPrefix === undefined ? {} : { keyPrefix: options.etcdPrefix }),
       });
     }
+    case undefined:
     default:
       throw new StoreInvalidArgumentError(
         `unknown datastore endpoint ${JSON.stringify(endpoint)}: use memory:, sqlite:<path> or http(s)://<etcd host:port>[,...]`,
