@@ -73,9 +73,12 @@ describe('@kubernetes/client-node 1.4.0', () => {
     );
     const seen = new Set<string>();
     informer.on('add', (obj) => seen.add(obj.metadata?.name ?? ''));
+    let stopped = false;
     informer.on('error', () => {
-      // The cache restarts itself after an error (closed watch, 410); keep it running.
-      setTimeout(() => void informer.start(), 200);
+      // client-node stops the informer on a connection error; restart it, as its docs advise.
+      setTimeout(() => {
+        if (!stopped) void informer.start();
+      }, 200);
     });
     await informer.start();
     try {
@@ -113,6 +116,7 @@ describe('@kubernetes/client-node 1.4.0', () => {
       );
       assert.ok(seen.has('i1') && seen.has('i2') && seen.has('i4'));
     } finally {
+      stopped = true;
       await informer.stop();
     }
   });
