@@ -4,6 +4,8 @@
  * `http(s)://host:port[,http(s)://host:port...]` (an etcd cluster). Anything else is a clear
  * StoreInvalidArgumentError that names the accepted forms.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EtcdStore } from './etcd/etcd-store.ts';
 import type { EtcdTlsOptions } from './etcd/etcd-options.ts';
 import { StoreInvalidArgumentError } from './errors.ts';
@@ -29,6 +31,7 @@ export function openStore(endpoint: string, options: OpenStoreOptions = {}): Sto
         throw new StoreInvalidArgumentError(
           'sqlite endpoint needs a path: sqlite:///var/lib/k8ts/state.db',
         );
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       return new SqliteStore({ path });
     }
     case 'http':
