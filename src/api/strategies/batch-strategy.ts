@@ -16,7 +16,7 @@ import { validateLabelSelector } from '../validation/labels.ts';
 import { isDNS1123Label } from '../validation/names.ts';
 import { validateNonnegativeField } from '../validation/object-meta.ts';
 import { validateImmutableField } from './field-rules.ts';
-import { goLabelSelector, goStringMap } from './go-literal.ts';
+import { goLabelSelector, goStringMap, NIL } from './go-literal.ts';
 import {
   bool,
   defaultEmpty,
@@ -221,7 +221,7 @@ export function validateJobUpdate(job: JsonObject, old: JsonObject): FieldError[
     errs.push(...validateImmutableField(spec[f], oldSpec[f], childPath('spec', f), printed));
   };
   if (spec['completionMode'] !== 'Indexed')
-    immutable('completions', num(spec, 'completions') ?? null);
+    immutable('completions', num(spec, 'completions') ?? NIL);
   else if (
     !semanticEqual(spec['completions'], oldSpec['completions']) &&
     num(spec, 'completions') !== undefined &&
@@ -230,7 +230,7 @@ export function validateJobUpdate(job: JsonObject, old: JsonObject): FieldError[
     errs.push(
       invalid(
         'spec.completions',
-        num(spec, 'completions') ?? null,
+        num(spec, 'completions') ?? NIL,
         'can only be modified in tandem with spec.parallelism',
       ),
     );

@@ -8,6 +8,12 @@ import { isJsonObject } from '../json.ts';
 import type { GoLiteral } from '../validation/field-error.ts';
 import { compareGoStrings, goQuote, goStringSlice } from '../validation/go-format.ts';
 
+/**
+ * A nil pointer as field.Error prints it: ErrorBody replaces it with the *string* "null", which
+ * `%q` then quotes (`Invalid value: "null"`). The shared FieldValue `null` prints unquoted.
+ */
+export const NIL = 'null';
+
 /** `map[string]string{"a":"b", "c":"d"}`; `map[string]string(nil)` for absent or null. */
 export function goStringMapSyntax(m: JsonValue | undefined): string {
   if (!isJsonObject(m)) return 'map[string]string(nil)';
@@ -38,10 +44,10 @@ function requirementSyntax(r: JsonValue): string {
 
 /**
  * A `*metav1.LabelSelector` as field.Error prints it: `v1.LabelSelector{MatchLabels:..., ...}`,
- * or `null` for a nil selector.
+ * or NIL for a nil selector.
  */
-export function goLabelSelector(sel: JsonValue | undefined): GoLiteral | null {
-  if (!isJsonObject(sel)) return null;
+export function goLabelSelector(sel: JsonValue | undefined): GoLiteral | typeof NIL {
+  if (!isJsonObject(sel)) return NIL;
   const exprs = sel['matchExpressions'];
   const exprSyntax = Array.isArray(exprs)
     ? `[]v1.LabelSelectorRequirement{${exprs.map(requirementSyntax).join(', ')}}`

@@ -1,8 +1,8 @@
 /**
  * Small accessors for the strategies, which read and default JSON objects in place. Go's zero
- * values decide when a default applies: `isUnset` is Go's nil (absent or null), `isEmptyString`
- * a string field left `""`, `isZeroNumber` an int field left 0. Values of the wrong JSON type
- * read as absent; the decoder is where wrong types are rejected, not here.
+ * values decide when a default applies: `defaultUnset` fills Go's nil (absent or null, pointer
+ * fields), `defaultEmpty` also a string left `""`, `defaultZero` also an int left 0. Values of
+ * the wrong JSON type read as absent; the decoder is where wrong types are rejected, not here.
  */
 import type { JsonObject, JsonValue } from '../json.ts';
 import { isJsonObject } from '../json.ts';
@@ -28,15 +28,10 @@ export function objs(o: JsonObject | undefined, key: string): JsonObject[] {
   return Array.isArray(v) ? v.filter(isJsonObject) : [];
 }
 
-/** The array at `o[key]`, or undefined when absent or not an array. */
-export function arr(o: JsonObject | undefined, key: string): JsonValue[] | undefined {
-  const v = o?.[key];
-  return Array.isArray(v) ? v : undefined;
-}
-
 /** The strings of the array at `o[key]`, or `[]` (Go's nil slice reads the same). */
 export function strs(o: JsonObject | undefined, key: string): string[] {
-  return (arr(o, key) ?? []).filter((x): x is string => typeof x === 'string');
+  const v = o?.[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** The string at `o[key]`, or `''` (Go's zero string). */

@@ -11,6 +11,7 @@ import type { FieldError } from '../validation/field-error.ts';
 import { forbidden, invalid, required } from '../validation/field-error.ts';
 import { childPath, indexPath } from '../validation/field-path.ts';
 import { inclusiveRangeError } from './field-rules.ts';
+import { NIL } from './go-literal.ts';
 import { num, obj, objs, str } from './json-fields.ts';
 import { validateTolerations } from './pod-spec-validation.ts';
 import { semanticEqual } from './semantic-equal.ts';
@@ -56,7 +57,7 @@ function validateActiveDeadline(next: JsonObject, old: JsonObject, path: string)
       return [invalid(path, value, 'must be less than or equal to previous value')];
     }
   } else if (previous !== undefined) {
-    return [invalid(path, null, 'must not update from a positive integer to nil value')];
+    return [invalid(path, NIL, 'must not update from a positive integer to nil value')];
   }
   return [];
 }
