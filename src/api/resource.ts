@@ -64,6 +64,11 @@ export interface ResourceStrategy {
    * defaulting and validation (upstream's PrepareForCreate: a fresh status, generated fields).
    */
   readonly prepareForCreate?: (obj: JsonObject) => void;
+  /**
+   * Update-only changes made in place after the generic merge and before defaulting and
+   * validation (upstream's PrepareForUpdate: keep allocated or immutable values from `old`).
+   */
+  readonly prepareForUpdate?: (obj: JsonObject, old: JsonObject) => void;
   /** Errors for a new object (beyond the generic metadata checks). */
   readonly validate?: (obj: JsonObject) => FieldError[];
   /** Errors for an update (immutable fields, transitions). */

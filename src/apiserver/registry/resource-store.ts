@@ -224,7 +224,11 @@ export class ResourceStore {
       if (kv === undefined) throw notFound(gr, name);
       const current = decodeObject(kv);
       const desired = await mutate(structuredClone(current));
+      // Defaults first, so that a PUT that leaves defaulted fields out is not a spec change
+      // (metadata.generation moves only on real changes, as upstream).
+      def.strategy?.defaults?.(desired);
       const merged = prepareUpdate(def, desired, current, name, scope);
+      def.strategy?.prepareForUpdate?.(merged, current);
       const errors = this.#admit(def, merged, current);
       if (errors.length > 0) throw invalid(def, name, errors);
       beforeWrite?.(merged, current);
