@@ -10,9 +10,28 @@ import type { Authenticator } from './authenticator.ts';
 import type { UserInfo } from './user-info.ts';
 
 export class ClientCertificateAuthenticator implements Authenticator {
+  /**
+   * The verdict per TLS connection: the peer certificate cannot change within one, and reading
+   * it (getPeerCertificate) costs more than the rest of a GET. Weak keys: closed sockets go.
+   */
+  readonly #byConnection = new WeakMap<object, { user: UserInfo | undefined; validToMs: number }>();
+
   authenticate(ex: Exchange): Promise<UserInfo | undefined> {
     const socket = ex.tlsSocket;
     if (socket === undefined) return Promise.resolve(undefined);
+    const cached = this.#byConnection.get(socket);
+    // A certificate that expires while its connection stays open stops working then.
+    if (cached !== undefined && Date.now() < cached.validToMs) return Promise.resolve(cached.user);
+    return this.#authenticateSocket(socket).then((user) => {
+      const validTo =
+        user === undefined ? Infinity : Date.parse(socket.getPeerCertificate().valid_to);
+      if (Date.now() >= validTo) throw unauthorized('Unauthorized: client certificate has expired');
+      this.#byConnection.set(socket, { user, validToMs: Number.isNaN(validTo) ? 0 : validTo });
+      return user;
+    });
+  }
+
+  #authenticateSocket(socket: NonNullable<Exchange['tlsSocket']>): Promise<UserInfo | undefined> {
     const cert = socket.getPeerCertificate();
     if (Object.keys(cert).length === 0) return Promise.resolve(undefined);
     if (!socket.authorized) {
