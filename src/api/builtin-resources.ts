@@ -195,6 +195,16 @@ const TABLE: readonly ResourceDefinition[] = [
   {
     group: 'authentication.k8s.io',
     version: 'v1',
+    kind: 'TokenReview',
+    plural: 'tokenreviews',
+    singular: 'tokenreview',
+    namespaced: false,
+    verbs: ['create'],
+    ephemeral: true,
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
     kind: 'SelfSubjectReview',
     plural: 'selfsubjectreviews',
     singular: 'selfsubjectreview',

@@ -7,14 +7,15 @@ import type { ResourceRegistry } from '../api/resource-registry.ts';
 import { verbsOf } from '../api/resource.ts';
 import {
   ApiError,
-  forbidden,
   internalError,
   methodNotAllowed,
   pathNotFound,
 } from '../api/status.ts';
 import { versionInfo } from '../version.ts';
 import type { AuthenticatorChain } from './authn/authenticator.ts';
+import { impersonate } from './authn/impersonation.ts';
 import type { Authorizer } from './authz/authorizer.ts';
+import { forbiddenError } from './authz/forbidden.ts';
 import {
   aggregatedDiscovery,
   apiGroupDocument,
@@ -67,22 +68,11 @@ export class ApiHandler {
     const info = parseRequestInfo(ex.method, ex.url.pathname, ex.url.searchParams);
     const done = this.#o.metrics.start(info);
     try {
-      const user = await this.#o.authenticator.authenticate(ex);
+      const authenticated = await this.#o.authenticator.authenticate(ex);
+      // Impersonate-* headers switch the user once the authorizer allows it (upstream's order).
+      const user = await impersonate(ex.headers, authenticated, this.#o.authorizer);
       const decision = await this.#o.authorizer.authorize(user, info);
-      if (!decision.allowed) {
-        if (info.isResourceRequest) {
-          throw forbidden(
-            { group: info.group, resource: info.resource },
-            info.name ?? '',
-            `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace === undefined ? ' at the cluster scope' : ` in the namespace "${info.namespace}"`}: ${decision.reason}`,
-          );
-        }
-        throw new ApiError(
-          403,
-          'Forbidden',
-          `forbidden: User "${user.name}" cannot ${info.verb} path "${info.path}": ${decision.reason}`,
-        );
-      }
+      if (!decision.allowed) throw forbiddenError(user.name, info, decision.reason);
       if (info.isResourceRequest) await this.#resource(ex, info, user);
       else await this.#nonResource(ex, info.path);
     } catch (err: unknown) {

@@ -16,9 +16,13 @@ import type { Store } from '../storage/store.ts';
 import { ApiHandler } from './api-handler.ts';
 import { AuthenticatorChain } from './authn/authenticator.ts';
 import type { Authenticator } from './authn/authenticator.ts';
+import { BearerTokenAuthenticator } from './authn/bearer-token.ts';
 import { ClientCertificateAuthenticator } from './authn/client-certificate.ts';
+import { buildTokenServices, resourceStoreTokenObjects } from './authn/token-authentication.ts';
+import type { TokenAuthenticationOptions } from './authn/token-authentication.ts';
 import { AlwaysAllow } from './authz/authorizer.ts';
 import type { Authorizer } from './authz/authorizer.ts';
+import { RbacAuthorizer, ensureBootstrapPolicy } from './authz/rbac/index.ts';
 import { HealthChecks } from './health.ts';
 import { Exchange } from './http/exchange.ts';
 import type { AnyRequest, AnyResponse } from './http/exchange.ts';
@@ -38,7 +42,15 @@ export interface ApiServerTls {
   readonly clientCa: string;
 }
 
-export interface ApiServerOptions {
+/**
+ * Token authentication options (see TokenAuthenticationOptions for each default):
+ * `serviceAccountSigningKeyPem` (none: no serviceaccounts/<name>/token, as a kube-apiserver
+ * without a token issuer), `serviceAccountVerificationKeysPem` (default: the signing key's),
+ * `serviceAccountIssuer` (default https://kubernetes.default.svc.cluster.local), `apiAudiences`
+ * (default: the issuers), `enableBootstrapTokenAuth` (default true),
+ * `serviceAccountMaxTokenExpirationSeconds` (default: no cap).
+ */
+export interface ApiServerOptions extends TokenAuthenticationOptions {
   readonly store: Store;
   /** Omit for plain HTTP (tests on loopback only). */
   readonly tls?: ApiServerTls;
@@ -48,7 +60,15 @@ export interface ApiServerOptions {
   readonly port?: number;
   /** Authenticators tried before client certificates (tokens). Default: none. */
   readonly authenticators?: readonly Authenticator[];
-  /** Default: AlwaysAllow (RBAC arrives with the bootstrap issue). */
+  /**
+   * How requests are authorized when no `authorizer` is given: `AlwaysAllow`, or `RBAC`
+   * (upstream's RBAC over the stored Roles and bindings, with the default bootstrap policy
+   * reconciled at start; `system:masters` is cluster-admin through that policy). Upstream's Node
+   * authorizer does not exist yet, so kubeadm's `Node,RBAC` is RBAC alone here. Default:
+   * AlwaysAllow for now; `k8ts init` will run RBAC.
+   */
+  readonly authorizationMode?: 'AlwaysAllow' | 'RBAC';
+  /** An authorizer to use instead of `authorizationMode` (tests). Default: none. */
   readonly authorizer?: Authorizer;
   /** Serve unauthenticated requests as system:anonymous. Default: true. */
   readonly allowAnonymous?: boolean;
@@ -90,6 +110,7 @@ export class ApiServer {
   #boundPort: number | undefined;
   #reconciler: EndpointReconciler | undefined;
   #reconcilerDone: Promise<void> | undefined;
+  #rbacDone: Promise<void> | undefined;
 
   constructor(options: ApiServerOptions) {
     this.#o = options;
@@ -130,7 +151,19 @@ export class ApiServer {
     });
     const host = o.host ?? '127.0.0.1';
     const scheme = o.tls === undefined ? 'http' : 'https';
-    const authorizer = o.authorizer ?? new AlwaysAllow();
+    const rbac =
+      o.authorizer === undefined && o.authorizationMode === 'RBAC'
+        ? new RbacAuthorizer({
+            store: o.store,
+            onError: (err) => {
+              process.stderr.write(
+                `apiserver: rbac informer: ${err instanceof Error ? err.message : String(err)}\n`,
+              );
+            },
+          })
+        : undefined;
+    const authorizer = o.authorizer ?? rbac ?? new AlwaysAllow();
+    const tokens = await buildTokenServices(o, resourceStoreTokenObjects(resources, registry), now);
     const handler = new ApiHandler({
       services: {
         store: o.store,
@@ -139,9 +172,17 @@ export class ApiServer {
         now,
         authorizer,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
+        tokens,
       },
       authenticator: new AuthenticatorChain(
-        [...(o.authenticators ?? []), new ClientCertificateAuthenticator()],
+        [
+          ...(o.authenticators ?? []),
+          new ClientCertificateAuthenticator(),
+          // As upstream, bearer tokens are read only when some token authenticator exists.
+          ...(tokens.tokens.isEmpty
+            ? []
+            : [new BearerTokenAuthenticator(tokens.tokens, tokens.apiAudiences)]),
+        ],
         o.allowAnonymous ?? true,
       ),
       authorizer,
@@ -192,14 +233,19 @@ export class ApiServer {
     });
     const port = (server.address() as AddressInfo).port;
     this.#boundPort = port;
-    if (o.bootstrapNamespaces ?? true) {
-      try {
-        await ensureSystemNamespaces(resources, registry);
-      } catch (err: unknown) {
-        // Leave nothing listening behind a failed start.
-        await this.stop();
-        throw err;
+    try {
+      if (o.bootstrapNamespaces ?? true) await ensureSystemNamespaces(resources, registry);
+      if (rbac !== undefined) {
+        // Upstream's rbac/bootstrap-roles post-start hook; requests wait in the authorizer until
+        // its informer has listed the result.
+        await ensureBootstrapPolicy(resources, registry);
+        this.#rbacDone = rbac.run(this.#background.signal);
+        await rbac.ready;
       }
+    } catch (err: unknown) {
+      // Leave nothing listening behind a failed start.
+      await this.stop();
+      throw err;
     }
     if (o.endpointReconciler ?? true) {
       const reconciler = new EndpointReconciler({
@@ -232,6 +278,7 @@ export class ApiServer {
     this.#stopping = true;
     this.#background.abort();
     await this.#reconcilerDone;
+    await this.#rbacDone;
     // Leave the endpoints at once on a graceful stop (a crash leaves them when the TTL expires).
     await this.#reconciler?.removeSelf().catch(() => undefined);
     const server = this.#server;

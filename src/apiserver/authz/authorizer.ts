@@ -1,13 +1,18 @@
 /**
- * The authorization seam: given who asks for what, allow or deny with a reason (403). RBAC
- * plugs in here (bootstrap issue); until then `AlwaysAllow` serves single-admin setups and
- * tests.
+ * The authorization seam: given who asks for what, allow or deny with a reason (403).
+ * `AlwaysAllow` serves single-admin setups and tests; `RbacAuthorizer` (./rbac/) is upstream's
+ * RBAC mode. Upstream's Node authorizer does not exist yet (kubeadm runs `Node,RBAC`).
  */
 import type { UserInfo } from '../authn/user-info.ts';
 import type { RequestInfo } from '../request-info.ts';
 
+/**
+ * A denial's `reason` is appended to the 403 message when not empty (upstream's
+ * responsewriters.Forbidden); an allow may say what allowed it (SubjectAccessReview's reason).
+ */
 export type Decision =
-  { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+  | { readonly allowed: true; readonly reason?: string }
+  | { readonly allowed: false; readonly reason: string };
 
 /** What a user may do in a namespace, as SelfSubjectRulesReview reports it. */
 export interface RulesSummary {
@@ -20,6 +25,8 @@ export interface RulesSummary {
   readonly nonResourceRules: readonly { verbs: string[]; nonResourceURLs: string[] }[];
   /** True when the authorizer cannot list every rule (the answer is a lower bound). */
   readonly incomplete: boolean;
+  /** Why the list may be incomplete (SubjectRulesReviewStatus.evaluationError). */
+  readonly evaluationError?: string;
 }
 
 export interface Authorizer {

@@ -6,6 +6,7 @@ import { groupVersion } from '../../api/resource.ts';
 import type { ResourceDefinition } from '../../api/resource.ts';
 import type { ResourceRegistry } from '../../api/resource-registry.ts';
 import type { Store } from '../../storage/store.ts';
+import type { TokenServices } from '../authn/token-authentication.ts';
 import type { UserInfo } from '../authn/user-info.ts';
 import type { Authorizer } from '../authz/authorizer.ts';
 import type { Exchange } from '../http/exchange.ts';
@@ -22,6 +23,8 @@ export interface ApiServices {
   readonly authorizer: Authorizer;
   /** Idle time before a watch BOOKMARK (ms). */
   readonly bookmarkIntervalMs: number;
+  /** Token authenticators (TokenReview) and the TokenRequest issuer. Default: none. */
+  readonly tokens?: TokenServices;
 }
 
 export interface ResourceContext {

@@ -4,12 +4,14 @@
  * Action subresources (binding, eviction, token) are served by their own handlers.
  */
 import { badRequest, methodNotAllowed } from '../../api/status.ts';
+import { managedFieldsHook } from '../apply/index.ts';
 import { checkFieldValidation } from '../field-validation/index.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
 import { checkTypeAndNamespace } from '../registry/object-meta.ts';
 import { handleBinding } from './binding.ts';
 import { handleEviction } from './eviction.ts';
 import { handleReview } from './reviews.ts';
+import { handleServiceAccountToken } from './service-account-token.ts';
 import type { ResourceContext } from './context.ts';
 import { endpointKind, isDryRun } from './context.ts';
 import { admitNamespace } from './namespace-lifecycle.ts';
@@ -28,6 +30,10 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
     await handleBinding(ctx);
     return;
   }
+  if (info.subresource === 'token' && def.kind === 'ServiceAccount') {
+    await handleServiceAccountToken(ctx);
+    return;
+  }
   if (info.subresource !== undefined || info.name !== undefined) {
     throw methodNotAllowed('create', {
       group: def.group,
@@ -40,6 +46,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
     );
   }
   const body = await ex.readBody();
+  const recordManagedFields = await managedFieldsHook(ctx, 'CreateOptions');
   const contentType = ex.header('content-type');
   const obj = decodeObjectBody(body, contentType, endpointKind(def));
   const { warnings } = await checkFieldValidation({
@@ -54,6 +61,11 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
   checkTypeAndNamespace(def, obj, info.namespace);
   if (def.namespaced && info.namespace !== undefined)
     await admitNamespace(services, info.namespace);
-  const created = await services.resources.create(def, obj, isDryRun(ex.url.searchParams));
+  const created = await services.resources.create(
+    def,
+    obj,
+    isDryRun(ex.url.searchParams),
+    recordManagedFields,
+  );
   ex.sendJson(201, created);
 }

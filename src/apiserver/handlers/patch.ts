@@ -24,6 +24,7 @@ import {
   staleResourceVersion,
   unsupportedMediaType,
 } from '../../api/status.ts';
+import { APPLY_PATCH_MEDIA_TYPE, handleApply, managedFieldsHook } from '../apply/index.ts';
 import { mediaType } from '../http/decode-body.ts';
 import type { ResourceContext } from './context.ts';
 import { isDryRun } from './context.ts';
@@ -97,6 +98,10 @@ async function patchMetaFor(
 export async function handlePatch(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
   const name = info.name ?? '';
+  if (mediaType(ex.header('content-type')) === APPLY_PATCH_MEDIA_TYPE) {
+    await handleApply(ctx);
+    return;
+  }
   const type = PATCH_TYPES[mediaType(ex.header('content-type'))];
   if (type === undefined) throw unsupportedMediaType(mediaType(ex.header('content-type')));
   const sub = info.subresource;
@@ -111,6 +116,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<void> {
     throw err;
   }
   const meta = await patchMetaFor(def, type, sub === 'scale');
+  const recordManagedFields = await managedFieldsHook(ctx, 'PatchOptions');
   const dryRun = isDryRun(ex.url.searchParams);
   const gr = { group: def.group, resource: def.plural };
   const updated = await services.resources.guaranteedUpdate(
@@ -135,6 +141,7 @@ export async function handlePatch(ctx: ResourceContext): Promise<void> {
     },
     sub === 'status' || sub === 'approval' ? 'status' : 'main',
     dryRun,
+    recordManagedFields,
   );
   ex.sendJson(200, sub === 'scale' ? toScale(def, updated) : updated);
 }

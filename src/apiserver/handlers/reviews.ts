@@ -1,5 +1,6 @@
 /**
- * The review kinds, answered and never stored: SelfSubjectReview (`kubectl auth whoami`),
+ * The review kinds, answered and never stored: TokenReview (is this bearer token valid, and
+ * whose is it), SelfSubjectReview (`kubectl auth whoami`),
  * SelfSubjectAccessReview (`kubectl auth can-i`) and SubjectAccessReview (who-can checks by
  * other components) and SelfSubjectRulesReview (`kubectl auth can-i --list`), each decided by the same authorizer that guards real requests.
  */
@@ -12,6 +13,7 @@ import { decodeObjectBody } from '../http/decode-body.ts';
 import type { RequestInfo, RequestVerb } from '../request-info.ts';
 import type { ResourceContext } from './context.ts';
 import { endpointKind } from './context.ts';
+import { tokenReview } from './token-review.ts';
 
 export async function handleReview(ctx: ResourceContext): Promise<void> {
   const { ex, def, user, services } = ctx;
@@ -24,6 +26,9 @@ export async function handleReview(ctx: ResourceContext): Promise<void> {
   switch (def.kind) {
     case 'SelfSubjectReview':
       ex.sendJson(201, { ...base, status: { userInfo: userInfoJson(user) } });
+      return;
+    case 'TokenReview':
+      ex.sendJson(201, { ...base, ...(await tokenReview(services.tokens, body)) });
       return;
     case 'SelfSubjectAccessReview':
     case 'SubjectAccessReview': {

@@ -1,6 +1,7 @@
 /** PUT: replaces an object, its status, or its scale; 409 on a stale resourceVersion. */
 import { isJsonObject } from '../../api/json.ts';
 import { methodNotAllowed } from '../../api/status.ts';
+import { managedFieldsHook } from '../apply/index.ts';
 import { checkFieldValidation } from '../field-validation/index.ts';
 import type { GroupVersionKind } from '../field-validation/index.ts';
 import { decodeObjectBody } from '../http/decode-body.ts';
@@ -17,6 +18,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
   const name = info.name ?? '';
   const dryRun = isDryRun(ex.url.searchParams);
   const raw = await ex.readBody();
+  const recordManagedFields = await managedFieldsHook(ctx, 'UpdateOptions');
   const contentType = ex.header('content-type');
   const body = decodeObjectBody(raw, contentType, endpointKind(def));
   const validateFields = async (target: GroupVersionKind): Promise<void> => {
@@ -40,6 +42,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
       (current) => applyScale(current, body),
       'main',
       dryRun,
+      recordManagedFields,
     );
     ex.sendJson(200, toScale(def, updated));
     return;
@@ -60,6 +63,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
       }),
       'all',
       dryRun,
+      recordManagedFields,
     );
     ex.sendJson(200, updated);
     return;
@@ -84,6 +88,7 @@ export async function handleUpdate(ctx: ResourceContext): Promise<void> {
     body,
     statusLike,
     dryRun,
+    recordManagedFields,
   );
   ex.sendJson(200, updated);
 }

@@ -4,9 +4,11 @@
  * a child process; it stops gracefully on SIGTERM/SIGINT (leaving the kubernetes Endpoints).
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ApiServer } from '../../apiserver/api-server.ts';
+import { parseAuthorizationMode } from '../../apiserver/authz/authorization-mode.ts';
 import { openStore } from '../../storage/open-store.ts';
+import { parseGoDurationMs } from '../../util/go-duration.ts';
 
 interface ApiserverFlags {
   etcdServers?: string;
@@ -22,6 +24,46 @@ interface ApiserverFlags {
   clientCaFile?: string;
   insecureHttp: boolean;
   anonymousAuth: boolean;
+  authorizationMode: string;
+  serviceAccountKeyFile: string[];
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountIssuer: string[];
+  apiAudiences: string[];
+  enableBootstrapTokenAuth: boolean;
+  serviceAccountMaxTokenExpiration?: number;
+}
+
+/** pflag's repeatable string slice: every occurrence, each split on commas. */
+function collectList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').filter((v) => v !== '')];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Go's strconv.ParseBool, for `--flag=false`. */
+function parseGoBool(value: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
+}
+
+/** kube-apiserver's rule: between 1 hour and 2^32 seconds. Returns seconds. */
+function parseMaxTokenExpiration(value: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDurationMs(value);
+  } catch (err: unknown) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+  const seconds = Math.floor(ms / 1000);
+  if (seconds !== 0 && (seconds < 3600 || seconds > 2 ** 32)) {
+    throw new InvalidArgumentError(
+      'the service-account-max-token-expiration must be between 1 hour and 2^32 seconds',
+    );
+  }
+  return seconds;
 }
 
 export function apiserverCommand(): Command {
@@ -48,8 +90,48 @@ export function apiserverCommand(): Command {
       new Option('--insecure-http', 'serve plain HTTP (loopback only; for tests)').default(false),
     )
     .option(
+      '--authorization-mode <modes>',
+      'ordered list of authorizers: AlwaysAllow or RBAC (kubeadm: Node,RBAC; Node is not implemented yet)',
+      'AlwaysAllow',
+    )
+    .option(
       '--no-anonymous-auth',
       'reject unauthenticated requests (401) instead of serving them as system:anonymous',
+    )
+    .option(
+      '--service-account-key-file <file>',
+      'PEM public (or private) keys that verify service-account tokens; repeatable (default: the signing key)',
+      collect,
+      [],
+    )
+    .option(
+      '--service-account-signing-key-file <file>',
+      'PEM private key that signs service-account tokens (enables serviceaccounts/<name>/token)',
+    )
+    .option(
+      '--service-account-issuer <url>',
+      'token issuer; the first signs, all are accepted; repeatable (default: https://kubernetes.default.svc.cluster.local)',
+      collect,
+      [],
+    )
+    .option(
+      '--api-audiences <list>',
+      'audiences a token must be meant for to call the API (default: the issuers)',
+      collectList,
+      [],
+    )
+    .addOption(
+      new Option(
+        '--enable-bootstrap-token-auth [bool]',
+        'accept bootstrap tokens from kube-system Secrets (k8ts default true, as kubeadm sets it)',
+      )
+        .argParser(parseGoBool)
+        .default(true),
+    )
+    .option(
+      '--service-account-max-token-expiration <duration>',
+      'longest token the token subresource issues, e.g. 48h (default: no limit)',
+      parseMaxTokenExpiration,
     )
     .action(async (flags: ApiserverFlags) => {
       await runApiserver(flags);
@@ -93,12 +175,33 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
       clientCa: readFileSync(flags.clientCaFile, 'utf8'),
     };
   }
+  // Keys are read before the store opens, so a bad path fails fast. Never log their contents.
+  const signingKeyPem =
+    flags.serviceAccountSigningKeyFile === undefined
+      ? undefined
+      : readFileSync(flags.serviceAccountSigningKeyFile, 'utf8');
+  const verificationKeysPem = flags.serviceAccountKeyFile.map((f) => readFileSync(f, 'utf8'));
+  const authz = parseAuthorizationMode(flags.authorizationMode);
+  for (const w of authz.warnings) process.stderr.write(`apiserver: warning: ${w}\n`);
   const store = openStore(endpoint, etcdTls === undefined ? {} : { etcdTls });
   const server = new ApiServer({
+    authorizationMode: authz.mode,
     store,
     host: flags.bindAddress,
     port,
     allowAnonymous: flags.anonymousAuth,
+    enableBootstrapTokenAuth: flags.enableBootstrapTokenAuth,
+    ...(signingKeyPem === undefined ? {} : { serviceAccountSigningKeyPem: signingKeyPem }),
+    ...(verificationKeysPem.length === 0
+      ? {}
+      : { serviceAccountVerificationKeysPem: verificationKeysPem }),
+    ...(flags.serviceAccountIssuer.length === 0
+      ? {}
+      : { serviceAccountIssuer: flags.serviceAccountIssuer }),
+    ...(flags.apiAudiences.length === 0 ? {} : { apiAudiences: flags.apiAudiences }),
+    ...(flags.serviceAccountMaxTokenExpiration === undefined
+      ? {}
+      : { serviceAccountMaxTokenExpirationSeconds: flags.serviceAccountMaxTokenExpiration }),
     ...(tls === undefined ? {} : { tls }),
     ...(flags.advertiseAddress === undefined ? {} : { advertiseIp: flags.advertiseAddress }),
   });
