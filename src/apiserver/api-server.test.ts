@@ -69,6 +69,7 @@ describe('API server over HTTP', () => {
     assert.equal((await call('GET', '/livez/ping')).text, 'ok');
     const metrics = await call('GET', '/metrics');
     assert.match(metrics.text, /apiserver_request_total\{verb="GET"/);
+    assert.match(metrics.text, /apiserver_storage_request_duration_seconds_count\{operation="get",outcome="success"\} \d+/);
   });
 
   it('creates with server-owned metadata and answers 201', async () => {
