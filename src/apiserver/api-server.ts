@@ -14,6 +14,7 @@ import { builtinResources } from '../api/builtin-resources.ts';
 import { builtinStrategies } from '../api/strategies/index.ts';
 import type { Store } from '../storage/store.ts';
 import { ApiHandler } from './api-handler.ts';
+import { InstrumentedStore } from './instrumented-store.ts';
 import { AuthenticatorChain } from './authn/authenticator.ts';
 import type { Authenticator } from './authn/authenticator.ts';
 import { BearerTokenAuthenticator } from './authn/bearer-token.ts';
@@ -123,14 +124,15 @@ export class ApiServer {
     this.#stopping = false;
     this.#background = new AbortController();
     const now = o.now ?? ((): Date => new Date());
+    const store = new InstrumentedStore(o.store, this.metrics.storageLatency);
     const registry = o.registry ?? new ResourceRegistry(builtinResources(builtinStrategies()));
-    const allocator = new ServiceAllocator(o.store, {
+    const allocator = new ServiceAllocator(store, {
       ...(o.serviceClusterIpRange === undefined ? {} : { serviceCidr: o.serviceClusterIpRange }),
       ...(o.serviceNodePortRange === undefined ? {} : { nodePortRange: o.serviceNodePortRange }),
     });
     const resources = new ResourceStore({
       hooks: new Map([['/Service', serviceHooks(allocator)]]),
-      store: o.store,
+      store,
       admit: o.admit ?? admitObject,
       now,
     });
@@ -140,7 +142,7 @@ export class ApiServer {
         [
           'etcd',
           async () => {
-            await o.store.currentRevision();
+            await store.currentRevision();
           },
         ],
         [
@@ -154,7 +156,7 @@ export class ApiServer {
     const rbac =
       o.authorizer === undefined && o.authorizationMode === 'RBAC'
         ? new RbacAuthorizer({
-            store: o.store,
+            store,
             onError: (err) => {
               process.stderr.write(
                 `apiserver: rbac informer: ${err instanceof Error ? err.message : String(err)}\n`,
@@ -166,7 +168,7 @@ export class ApiServer {
     const tokens = await buildTokenServices(o, resourceStoreTokenObjects(resources, registry), now);
     const handler = new ApiHandler({
       services: {
-        store: o.store,
+        store,
         resources,
         registry,
         now,
@@ -249,7 +251,7 @@ export class ApiServer {
     }
     if (o.endpointReconciler ?? true) {
       const reconciler = new EndpointReconciler({
-        store: o.store,
+        store,
         resources,
         registry,
         advertiseIp: o.advertiseIp ?? host,
