@@ -48,6 +48,11 @@ export interface GroupResource {
   readonly resource: string;
 }
 
+/** Status details omit an empty group, as upstream's `omitempty` does. */
+function groupOf(gr: GroupResource): { group?: string } {
+  return gr.group === '' ? {} : { group: gr.group };
+}
+
 function qualified(gr: GroupResource): string {
   return gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`;
 }
@@ -106,13 +111,13 @@ export const forbidden = (gr: GroupResource, name: string, why: string): ApiErro
     name === ''
       ? `${qualified(gr)} is forbidden: ${why}`
       : `${qualified(gr)} "${name}" is forbidden: ${why}`,
-    { ...(name === '' ? {} : { name }), group: gr.group, kind: gr.resource },
+    { ...(name === '' ? {} : { name }), ...groupOf(gr), kind: gr.resource },
   );
 
 export const notFound = (gr: GroupResource, name: string): ApiError =>
   new ApiError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, {
     name,
-    group: gr.group,
+    ...groupOf(gr),
     kind: gr.resource,
   });
 
@@ -123,7 +128,7 @@ export const pathNotFound = (): ApiError =>
 export const alreadyExists = (gr: GroupResource, name: string): ApiError =>
   new ApiError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, {
     name,
-    group: gr.group,
+    ...groupOf(gr),
     kind: gr.resource,
   });
 
@@ -132,7 +137,7 @@ export const conflict = (gr: GroupResource, name: string, why: string): ApiError
     409,
     'Conflict',
     `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`,
-    { name, group: gr.group, kind: gr.resource },
+    { name, ...groupOf(gr), kind: gr.resource },
   );
 
 /** The optimistic-concurrency conflict, worded as upstream's OptimisticLockErrorMsg. */

@@ -5,12 +5,7 @@
  */
 import type { ResourceRegistry } from '../api/resource-registry.ts';
 import { verbsOf } from '../api/resource.ts';
-import {
-  ApiError,
-  internalError,
-  methodNotAllowed,
-  pathNotFound,
-} from '../api/status.ts';
+import { ApiError, internalError, methodNotAllowed, pathNotFound } from '../api/status.ts';
 import { versionInfo } from '../version.ts';
 import type { AuthenticatorChain } from './authn/authenticator.ts';
 import { impersonate } from './authn/impersonation.ts';
@@ -38,7 +33,7 @@ import type { HealthChecks } from './health.ts';
 import type { Exchange } from './http/exchange.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { OpenApiHandler } from './openapi-handler.ts';
-import { parseRequestInfo } from './request-info.ts';
+import { CONNECT_SUBRESOURCES, parseRequestInfo } from './request-info.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
 
 export interface ApiHandlerOptions {
@@ -102,7 +97,18 @@ export class ApiHandler {
     }
     if (!def.namespaced && info.namespace !== undefined) throw pathNotFound();
     const verb = info.verb;
-    if (verb !== 'connect' && info.subresource === undefined && !verbsOf(def).includes(verb)) {
+    if (
+      info.subresource !== undefined &&
+      (CONNECT_SUBRESOURCES.has(info.subresource) || info.subresource === 'log')
+    ) {
+      // Streams (logs, exec, attach, port-forward) are served through the node agent, which
+      // is not part of the API server yet.
+      throw methodNotAllowed(verb, {
+        group: def.group,
+        resource: `${def.plural}/${info.subresource}`,
+      });
+    }
+    if (info.subresource === undefined && !verbsOf(def).includes(verb)) {
       throw methodNotAllowed(verb, { group: def.group, resource: def.plural });
     }
     const ctx: ResourceContext = { ex, info, def, user, services: this.#o.services };
@@ -123,11 +129,6 @@ export class ApiHandler {
         return handleDelete(ctx);
       case 'deletecollection':
         return handleDeleteCollection(ctx);
-      case 'connect':
-        throw methodNotAllowed(verb, {
-          group: def.group,
-          resource: `${def.plural}/${info.subresource ?? ''}`,
-        });
     }
   }
 

@@ -69,7 +69,10 @@ describe('API server over HTTP', () => {
     assert.equal((await call('GET', '/livez/ping')).text, 'ok');
     const metrics = await call('GET', '/metrics');
     assert.match(metrics.text, /apiserver_request_total\{verb="GET"/);
-    assert.match(metrics.text, /apiserver_storage_request_duration_seconds_count\{operation="get",outcome="success"\} \d+/);
+    assert.match(
+      metrics.text,
+      /apiserver_storage_request_duration_seconds_count\{operation="get",outcome="success"\} \d+/,
+    );
   });
 
   it('creates with server-owned metadata and answers 201', async () => {
@@ -102,7 +105,7 @@ describe('API server over HTTP', () => {
       status: 'Failure',
       message: 'configmaps "nope" not found',
       reason: 'NotFound',
-      details: { name: 'nope', group: '', kind: 'configmaps' },
+      details: { name: 'nope', kind: 'configmaps' },
       code: 404,
     });
     const dup = await call('POST', '/api/v1/namespaces/a/configmaps', cm('c1'));

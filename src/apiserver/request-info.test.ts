@@ -76,10 +76,10 @@ const cases: { name: string; method: string; url: string; want: Record<string, u
     want: { verb: 'deletecollection' },
   },
   {
-    name: 'exec is connect',
+    name: 'exec takes the verb of its method, as upstream (RBAC rules on pods/exec)',
     method: 'GET',
     url: '/api/v1/namespaces/a/pods/p/exec?command=ls',
-    want: { verb: 'connect', subresource: 'exec' },
+    want: { verb: 'get', subresource: 'exec' },
   },
   {
     name: 'percent-encoded name',

@@ -5,15 +5,7 @@
  * with `isResourceRequest: false`. Never throws: odd paths become non-resource requests.
  */
 export type RequestVerb =
-  | 'get'
-  | 'list'
-  | 'watch'
-  | 'create'
-  | 'update'
-  | 'patch'
-  | 'delete'
-  | 'deletecollection'
-  | 'connect';
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 export interface ResourceRequestInfo {
   readonly isResourceRequest: true;
@@ -37,11 +29,20 @@ export interface NonResourceRequestInfo {
 
 export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 
-/** Upstream treats these subresources as `connect` verbs (streams), not CRUD. */
 /** `/namespaces/<ns>/status|finalize` address the namespace itself (upstream's list). */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
-const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
+/**
+ * Streaming subresources. Upstream's RequestInfo gives them the verb of their HTTP method
+ * (`create` for POST, `get` for GET), which is what RBAC rules on `pods/exec` match; the API
+ * handler chooses their handler by subresource.
+ */
+export const CONNECT_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'exec',
+  'attach',
+  'portforward',
+  'proxy',
+]);
 
 /** Go's strconv.ParseBool truth values, which upstream uses for query flags (`watch=True`). */
 const TRUE_VALUES = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
@@ -101,12 +102,7 @@ export function parseRequestInfo(
   const [resource, name, subresource] = decoded;
   if (resource === undefined || resource === '' || decoded.length > 3) return nonResource;
   const hasName = name !== undefined && name !== '';
-  const verb = resourceVerb(
-    method,
-    hasName,
-    isWatchPath || parseBool(query.get('watch')),
-    subresource,
-  );
+  const verb = resourceVerb(method, hasName, isWatchPath || parseBool(query.get('watch')));
   if (verb === undefined) return nonResource;
   return {
     isResourceRequest: true,
@@ -121,13 +117,7 @@ export function parseRequestInfo(
   };
 }
 
-function resourceVerb(
-  method: string,
-  hasName: boolean,
-  isWatch: boolean,
-  subresource: string | undefined,
-): RequestVerb | undefined {
-  if (subresource !== undefined && CONNECT_SUBRESOURCES.has(subresource)) return 'connect';
+function resourceVerb(method: string, hasName: boolean, isWatch: boolean): RequestVerb | undefined {
   switch (method) {
     case 'GET':
     case 'HEAD':
