@@ -52,6 +52,8 @@ interface Step {
   readonly out?: string | RegExp;
   readonly err?: RegExp;
   readonly code?: number;
+  /** Run these kubectl args 1 s after the step started, while it runs (for `get -w`). */
+  readonly during?: readonly string[];
   /** Versions this step applies to (default: all). */
   readonly only?: (v: string) => boolean;
 }
@@ -72,6 +74,24 @@ function scenario(ns: string): Step[] {
     },
     { args: [...n, 'get', 'configmap', 'cm1', '-o', 'jsonpath={.data.a}'], out: 'b' },
     { args: [...n, 'get', 'configmaps'], out: 'NAME   DATA   AGE\ncm1    1      <age>\n' },
+    {
+      args: [...n, 'describe', 'configmap', 'cm1'],
+      out: new RegExp(
+        `^Name: +cm1\nNamespace: +${ns}\nLabels: +<none>\nAnnotations: +<none>\n\nData\n====\na:\n----\nb\n\n+BinaryData\n====\n\nEvents: +<none>\n$`,
+      ),
+    },
+    {
+      args: [...n, 'get', 'configmap', 'cm1', '-o', 'yaml'],
+      out: new RegExp(
+        `^apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "[0-9T:-]+Z"\n  name: cm1\n  namespace: ${ns}\n  resourceVersion: "\\d+"\n  uid: [0-9a-f-]{36}\n$`,
+      ),
+    },
+    {
+      args: [...n, 'get', 'configmaps', '--watch-only', '--request-timeout=4s'],
+      during: [...n, 'create', 'configmap', 'watched'],
+      out: 'NAME      DATA   AGE\nwatched   0      <age>\n',
+    },
+    { args: [...n, 'delete', 'configmap', 'watched'], out: 'configmap "watched" deleted\n' },
     {
       args: [...n, 'get', 'configmap', 'nope'],
       code: 1,
@@ -231,7 +251,13 @@ async function runScenario(fixture: ApiServerFixture, version: string): Promise<
   const ns = `ns-${version.replace('.', '-')}`;
   for (const step of scenario(ns)) {
     if (step.only !== undefined && !step.only(version)) continue;
-    const r = await kubectl(version, fixture.kubeconfigPath, step.args, step.stdin);
+    const running = kubectl(version, fixture.kubeconfigPath, step.args, step.stdin);
+    if (step.during !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const side = await kubectl(version, fixture.kubeconfigPath, step.during);
+      assert.equal(side.code, 0, `kubectl.${version} ${step.during.join(' ')}: ${side.stderr}`);
+    }
+    const r = await running;
     const what = `kubectl.${version} ${step.args.join(' ')}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
     assert.equal(r.code, step.code ?? 0, what);
     const out = maskAges(r.stdout);

@@ -1,0 +1,311 @@
+/**
+ * The REST client every k8ts component uses to reach the cluster: JSON over HTTP/2 to one of
+ * the API servers (failing over as `Http2Transport` documents), TLS verified against the
+ * cluster CA, a client certificate and/or a bearer token, client-go's User-Agent. Every call
+ * takes an AbortSignal and has a deadline (`timeoutMs`, default 30 s; a watch's deadline only
+ * covers its response headers). Failures are `ApiStatusError` (the server's Status),
+ * `ClientTimeoutError`, `ClientUnavailableError` or `ClientProtocolError`; an abort rejects with
+ * the signal's reason. Credentials are never logged nor put into error messages.
+ */
+import type { ResolvedKubeconfig } from './kubeconfig.ts';
+import { parseKubeconfig } from './kubeconfig.ts';
+import { ClientProtocolError, ClientTimeoutError, errorFromResponse } from './errors.ts';
+import type { StatusObject } from './errors.ts';
+import { Http2SessionPool } from './http2-session-pool.ts';
+import type { SessionPoolOptions } from './http2-session-pool.ts';
+import { Http2Transport } from './http2-transport.ts';
+import type { TransportResponse } from './http2-transport.ts';
+import {
+  PATCH_CONTENT_TYPES,
+  deleteBody,
+  listQuery,
+  watchQuery,
+  writeQuery,
+} from './request-options.ts';
+import type {
+  DeleteOptions,
+  GetOptions,
+  ListOptions,
+  PatchOptions,
+  RequestOptions,
+  WatchOptions,
+  WriteOptions,
+} from './request-options.ts';
+import { resourcePath, withQuery } from './resource-ref.ts';
+import type { KubeList, KubeObject, ObjectRef, ResourceRef } from './resource-ref.ts';
+import { ServerList, serversFromEndpoints } from './server-list.ts';
+import { defaultUserAgent } from './user-agent.ts';
+import { openWatchStream } from './watch-stream.ts';
+import type { WatchStream } from './watch-stream.ts';
+
+export interface RestClientOptions {
+  /** API server URLs (`https://host:port`), tried in this order; at least one. */
+  readonly servers: readonly string[];
+  /** PEM cluster CA. Default: Node's bundled roots (verification is never turned off). */
+  readonly caPem?: string | undefined;
+  readonly clientCertificatePem?: string | undefined;
+  readonly clientKeyPem?: string | undefined;
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string | undefined;
+  /** Appended to the User-Agent (`kube-scheduler`, `kubelet`). Default: none. */
+  readonly component?: string | undefined;
+  /** Replaces the whole User-Agent. Default: `defaultUserAgent(component)`. */
+  readonly userAgent?: string | undefined;
+  /** Per-request deadline. Default: 30,000 ms (client-go's usual 32 s order). */
+  readonly timeoutMs?: number | undefined;
+  readonly connectTimeoutMs?: SessionPoolOptions['connectTimeoutMs'];
+  readonly pingIntervalMs?: SessionPoolOptions['pingIntervalMs'];
+  readonly pingTimeoutMs?: SessionPoolOptions['pingTimeoutMs'];
+}
+
+interface Call extends RequestOptions {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly replayable: boolean;
+}
+
+export class RestClient {
+  readonly #servers: ServerList;
+  readonly #pool: Http2SessionPool;
+  readonly #transport: Http2Transport;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #timeoutMs: number;
+
+  constructor(options: RestClientOptions) {
+    this.#servers = new ServerList(options.servers);
+    this.#pool = new Http2SessionPool({
+      tls: {
+        caPem: options.caPem,
+        certPem: options.clientCertificatePem,
+        keyPem: options.clientKeyPem,
+      },
+      connectTimeoutMs: options.connectTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs,
+      pingTimeoutMs: options.pingTimeoutMs,
+    });
+    this.#transport = new Http2Transport(this.#servers, this.#pool);
+    this.#headers = {
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? defaultUserAgent(options.component),
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+    };
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** A client for a kubeconfig (its text or its parsed form) plus optional extra servers. */
+  static fromKubeconfig(
+    kubeconfig: string | ResolvedKubeconfig,
+    options: Omit<
+      RestClientOptions,
+      'servers' | 'caPem' | 'clientCertificatePem' | 'clientKeyPem' | 'token'
+    > & {
+      readonly extraServers?: readonly string[];
+    } = {},
+  ): RestClient {
+    const kc = typeof kubeconfig === 'string' ? parseKubeconfig(kubeconfig) : kubeconfig;
+    const { extraServers, ...rest } = options;
+    return new RestClient({
+      ...rest,
+      servers: [kc.server, ...(extraServers ?? [])],
+      caPem: kc.caPem,
+      clientCertificatePem: kc.clientCertificatePem,
+      clientKeyPem: kc.clientKeyPem,
+      token: kc.token,
+    });
+  }
+
+  /** The servers requests may go to, configured first, then discovered. */
+  get servers(): readonly string[] {
+    return this.#servers.servers;
+  }
+
+  /** The server that answered last; the next request tries it first. */
+  get currentServer(): string {
+    return this.#servers.current;
+  }
+
+  /** Adds (replaces) discovered servers; an empty list changes nothing. */
+  setDiscoveredServers(servers: readonly string[]): void {
+    this.#servers.setDiscovered(servers);
+  }
+
+  /**
+   * Reads `default/kubernetes` Endpoints (every live API server and the secure port) and makes
+   * those servers failover targets. Returns the full server list.
+   */
+  async refreshServers(options: RequestOptions = {}): Promise<readonly string[]> {
+    const endpoints = await this.get(
+      { group: '', version: 'v1', plural: 'endpoints', namespace: 'default', name: 'kubernetes' },
+      options,
+    );
+    this.#servers.setDiscovered(serversFromEndpoints(endpoints));
+    return this.#servers.servers;
+  }
+
+  /** Closes every connection; open watches end, later calls fail. */
+  close(): void {
+    this.#pool.close();
+  }
+
+  get<T extends KubeObject = KubeObject>(ref: ObjectRef, options: GetOptions = {}): Promise<T> {
+    const path = withQuery(resourcePath(ref), { resourceVersion: options.resourceVersion });
+    return this.#json<T>({ ...options, method: 'GET', path, replayable: true });
+  }
+
+  list<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    options: ListOptions = {},
+  ): Promise<KubeList<T>> {
+    const path = withQuery(resourcePath({ ...ref, name: undefined }), listQuery(options));
+    return this.#json<KubeList<T>>({ ...options, method: 'GET', path, replayable: true });
+  }
+
+  /** POST. Not replayed on another server once sent (see `Http2Transport`). */
+  create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: T,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    const path = withQuery(resourcePath(ref), writeQuery(options));
+    return this.#json<T>({ ...options, method: 'POST', path, body, replayable: false });
+  }
+
+  update<T extends KubeObject = KubeObject>(
+    ref: ObjectRef,
+    body: T,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    const path = withQuery(resourcePath(ref), writeQuery(options));
+    return this.#json<T>({ ...options, method: 'PUT', path, body, replayable: true });
+  }
+
+  /** JSON, merge, strategic merge or server-side apply (`fieldManager` required by the server). */
+  patch<T extends KubeObject = KubeObject>(
+    ref: ObjectRef,
+    patch: unknown,
+    options: PatchOptions,
+  ): Promise<T> {
+    const path = withQuery(resourcePath(ref), {
+      ...writeQuery(options),
+      force: options.type === 'apply' && options.force === true ? true : undefined,
+    });
+    return this.#json<T>({
+      ...options,
+      method: 'PATCH',
+      path,
+      body: patch,
+      contentType: PATCH_CONTENT_TYPES[options.type],
+      replayable: options.type !== 'json',
+    });
+  }
+
+  /** Answers the deleted object, the object being deleted (finalizers), or a Success Status. */
+  delete<T extends KubeObject = KubeObject>(
+    ref: ObjectRef,
+    options: DeleteOptions = {},
+  ): Promise<T | StatusObject> {
+    return this.#json<T | StatusObject>({
+      ...options,
+      method: 'DELETE',
+      path: resourcePath(ref),
+      body: deleteBody(options),
+      replayable: true,
+    });
+  }
+
+  deleteCollection(
+    ref: ResourceRef,
+    options: DeleteOptions & Pick<ListOptions, 'labelSelector' | 'fieldSelector'> = {},
+  ): Promise<KubeObject> {
+    const path = withQuery(resourcePath({ ...ref, name: undefined }), {
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+    });
+    return this.#json({
+      ...options,
+      method: 'DELETE',
+      path,
+      body: deleteBody(options),
+      replayable: true,
+    });
+  }
+
+  /**
+   * Opens a watch. Resolves once the server answered (a 410 for a compacted resourceVersion
+   * rejects here as an `ApiStatusError`); events then arrive until the stream ends.
+   */
+  async watch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    options: WatchOptions = {},
+  ): Promise<WatchStream<T>> {
+    const path = withQuery(resourcePath({ ...ref, name: undefined }), watchQuery(ref, options));
+    const res = await this.#send({ ...options, method: 'GET', path, replayable: true }, true);
+    if (res.stream === undefined) throw new ClientProtocolError('watch answered without a stream');
+    return openWatchStream<T>(res.status, res.stream, options.signal);
+  }
+
+  /** A JSON request to any path (`/version`, `/apis`), answered as JSON. */
+  requestJson<T = unknown>(
+    method: Call['method'],
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    return this.#json<T>({ ...options, method, path, body, replayable: method !== 'POST' });
+  }
+
+  async #json<T>(call: Call): Promise<T> {
+    const res = await this.#send(call, false);
+    if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, res.body);
+    try {
+      return JSON.parse(res.body.toString('utf8')) as T;
+    } catch (err: unknown) {
+      throw new ClientProtocolError(
+        `${call.method} ${call.path}: the answer (HTTP ${String(res.status)}) is not JSON`,
+        { cause: err },
+      );
+    }
+  }
+
+  async #send(call: Call, stream: boolean): Promise<TransportResponse> {
+    const timeoutMs = call.timeoutMs ?? this.#timeoutMs;
+    // One signal for the attempt loop: the caller's abort or the deadline, whichever is first.
+    // (Linked by hand rather than AbortSignal.any, so a long-lived caller signal holds nothing.)
+    const request = new AbortController();
+    const timer = setTimeout(() => {
+      request.abort(
+        new ClientTimeoutError(timeoutMs, `${call.method} ${call.path.split('?')[0] ?? ''}`),
+      );
+    }, timeoutMs);
+    const onAbort = (): void => {
+      request.abort(call.signal?.reason);
+    };
+    if (call.signal?.aborted === true) onAbort();
+    else call.signal?.addEventListener('abort', onAbort, { once: true });
+    const body =
+      call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
+    try {
+      return await this.#transport.send(
+        {
+          method: call.method,
+          path: call.path,
+          headers: {
+            ...this.#headers,
+            ...(body === undefined
+              ? {}
+              : { 'content-type': call.contentType ?? 'application/json' }),
+          },
+          body,
+          replayable: call.replayable,
+          stream,
+        },
+        request.signal,
+      );
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
