@@ -174,6 +174,7 @@ export class ApiServer {
         now,
         authorizer,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
+        activeNamespaces: new Map(),
         tokens,
       },
       authenticator: new AuthenticatorChain(

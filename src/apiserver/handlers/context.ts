@@ -14,6 +14,9 @@ import type { ResourceStore } from '../registry/resource-store.ts';
 import { parseBool } from '../request-info.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
 
+/** Namespace name -> when it was last read Active (per API server process). */
+export type NamespaceActiveCache = Map<string, number>;
+
 export interface ApiServices {
   readonly store: Store;
   readonly resources: ResourceStore;
@@ -23,6 +26,8 @@ export interface ApiServices {
   readonly authorizer: Authorizer;
   /** Idle time before a watch BOOKMARK (ms). */
   readonly bookmarkIntervalMs: number;
+  /** Namespaces recently seen Active (NamespaceLifecycle admission). Default: no caching. */
+  readonly activeNamespaces?: NamespaceActiveCache;
   /** Token authenticators (TokenReview) and the TokenRequest issuer. Default: none. */
   readonly tokens?: TokenServices;
 }

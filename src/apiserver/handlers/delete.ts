@@ -66,6 +66,7 @@ export async function readDeleteOptions(ctx: ResourceContext): Promise<DeleteOpt
 export async function handleDelete(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
   const options = await readDeleteOptions(ctx);
+  if (def.kind === 'Namespace') services.activeNamespaces?.delete(info.name ?? '');
   const outcome = await services.resources.delete(def, info.namespace, info.name ?? '', options);
   ex.sendJson(
     outcome.deleted || options.propagationPolicy !== 'Foreground' ? 200 : 202,

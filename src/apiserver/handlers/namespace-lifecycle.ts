@@ -1,14 +1,25 @@
 /**
  * NamespaceLifecycle admission: no new objects in a namespace that does not exist (404) or is
- * being deleted (403 Forbidden), with upstream's messages.
+ * being deleted (403 Forbidden), with upstream's messages. A namespace seen Active in the last
+ * `ACTIVE_TTL_MS` is trusted without another read, as upstream trusts its informer cache: a
+ * create may still land in a namespace whose deletion began within that window (upstream's
+ * namespace controller deletes such stragglers, as it does after an informer lag).
  */
 import { objectField } from '../../api/json.ts';
 import { ApiError, notFound } from '../../api/status.ts';
 import type { ApiServices } from './context.ts';
 
+/** How long an Active namespace is trusted without another read. */
+const ACTIVE_TTL_MS = 2_000;
+const MAX_CACHED = 10_000;
+
 export async function admitNamespace(services: ApiServices, namespace: string): Promise<void> {
   const def = services.registry.byPath('', 'v1', 'namespaces');
   if (def === undefined) return;
+  const cache = services.activeNamespaces;
+  const seen = cache?.get(namespace);
+  const now = Date.now();
+  if (seen !== undefined && now - seen < ACTIVE_TTL_MS) return;
   let ns;
   try {
     ns = await services.resources.get(def, undefined, namespace);
@@ -35,5 +46,9 @@ export async function admitNamespace(services: ApiServices, namespace: string): 
         ],
       },
     );
+  }
+  if (cache !== undefined) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(namespace, now);
   }
 }
