@@ -3,6 +3,7 @@
  * subresources (as `kubectl api-resources` lists them for Kubernetes 1.33). Strategy hooks
  * (defaults, validation, printers) are attached from their own modules.
  */
+import { coreToEventsV1, eventsV1ToCore } from './conversion/events.ts';
 import { builtinPrinters } from './printers/index.ts';
 import type { ResourceDefinition, ResourceStrategy } from './resource.ts';
 
@@ -190,6 +191,7 @@ const TABLE: readonly ResourceDefinition[] = [
     singular: 'event',
     namespaced: true,
     shortNames: ['ev'],
+    storedAs: { resource: 'events', toStored: eventsV1ToCore, fromStored: coreToEventsV1 },
   },
   // authentication.k8s.io/v1 and authorization.k8s.io/v1: reviews (create only, never stored)
   {

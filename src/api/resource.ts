@@ -97,6 +97,16 @@ export interface ResourceDefinition {
    */
   readonly ephemeral?: boolean;
   /**
+   * Stored as another kind's objects (upstream stores events.k8s.io/v1 Events as core/v1 Events):
+   * the storage folder of `resource` (a plural, `.group` for named groups), and the conversions
+   * to and from the stored form. Default: stored as itself.
+   */
+  readonly storedAs?: {
+    readonly resource: string;
+    readonly toStored: (obj: JsonObject) => JsonObject;
+    readonly fromStored: (obj: JsonObject) => JsonObject;
+  };
+  /**
    * With a status subresource, the main resource ignores status changes and the status
    * subresource ignores everything else, and `metadata.generation` counts spec changes only.
    */

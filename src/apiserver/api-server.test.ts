@@ -476,6 +476,43 @@ describe('API server over HTTP', () => {
     assert.equal(again.status, 201, JSON.stringify(again.json));
   });
 
+  it('serves one Event store through core/v1 and events.k8s.io/v1, as upstream', async () => {
+    const core = await call('POST', '/api/v1/namespaces/a/events', {
+      metadata: { name: 'ev1' },
+      involvedObject: { kind: 'Pod', name: 'p1', namespace: 'a' },
+      reason: 'Scheduled',
+      message: 'Successfully assigned a/p1 to n1',
+      type: 'Normal',
+      count: 1,
+    });
+    assert.equal(core.status, 201, JSON.stringify(core.json));
+    const viaV1 = (await call('GET', '/apis/events.k8s.io/v1/namespaces/a/events/ev1')).json;
+    assert.equal(viaV1['apiVersion'], 'events.k8s.io/v1');
+    assert.equal(viaV1['note'], 'Successfully assigned a/p1 to n1');
+    assert.deepEqual(viaV1['regarding'], { kind: 'Pod', name: 'p1', namespace: 'a' });
+    assert.equal(meta(viaV1)['resourceVersion'], meta(core.json)['resourceVersion']);
+    const made = await call('POST', '/apis/events.k8s.io/v1/namespaces/a/events', {
+      metadata: { name: 'ev2' },
+      eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'k8ts.io/test',
+      reportingInstance: 'x',
+      action: 'Testing',
+      reason: 'Tested',
+      regarding: { kind: 'Pod', name: 'p1', namespace: 'a' },
+      note: 'made through events.k8s.io',
+      type: 'Normal',
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const viaCore = (await call('GET', '/api/v1/namespaces/a/events/ev2')).json;
+    assert.equal(viaCore['apiVersion'], 'v1');
+    assert.equal(viaCore['message'], 'made through events.k8s.io');
+    assert.equal(viaCore['reportingComponent'], 'k8ts.io/test');
+    const names = (
+      (await call('GET', '/apis/events.k8s.io/v1/namespaces/a/events')).json['items'] as Json[]
+    ).map((e) => meta(e)['name']);
+    assert.deepEqual(names, ['ev1', 'ev2']);
+  });
+
   it('binds a pod to a node once (pods/binding)', async () => {
     const pod = { metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
     assert.equal((await call('POST', '/api/v1/namespaces/a/pods', pod)).status, 201);

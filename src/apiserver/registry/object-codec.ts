@@ -12,6 +12,7 @@ import type { KeyValue } from '../../storage/store.ts';
 
 /** The storage folder of a resource: `pods`, `deployments.apps`. */
 export function storageResource(def: ResourceDefinition): string {
+  if (def.storedAs !== undefined) return def.storedAs.resource;
   return def.group === '' ? def.plural : `${def.plural}.${def.group}`;
 }
 
@@ -28,7 +29,9 @@ export function prefixFor(def: ResourceDefinition, namespace: string | undefined
   return listPrefix(storageResource(def), def.namespaced ? namespace : undefined);
 }
 
-export function encodeObject(obj: JsonObject): Uint8Array {
+/** The bytes stored for an object; `def` converts a view (events.k8s.io) to its stored kind. */
+export function encodeObject(input: JsonObject, def?: ResourceDefinition): Uint8Array {
+  const obj = def?.storedAs === undefined ? input : def.storedAs.toStored(input);
   const meta = obj['metadata'];
   if (isJsonObject(meta) && 'resourceVersion' in meta) {
     const copy: JsonObject = { ...meta };
@@ -39,7 +42,11 @@ export function encodeObject(obj: JsonObject): Uint8Array {
 }
 
 /** Decodes a stored value, stamping `resourceVersion` (the modRevision, or `revision`). */
-export function decodeObject(kv: KeyValue, revision = kv.modRevision): JsonObject {
+export function decodeObject(
+  kv: KeyValue,
+  revision = kv.modRevision,
+  def?: ResourceDefinition,
+): JsonObject {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(kv.value).toString('utf8'));
@@ -49,5 +56,5 @@ export function decodeObject(kv: KeyValue, revision = kv.modRevision): JsonObjec
   if (!isJsonObject(parsed)) throw internalError(`stored object at ${kv.key} is not an object`);
   const meta = isJsonObject(parsed['metadata']) ? parsed['metadata'] : {};
   parsed['metadata'] = { ...meta, resourceVersion: String(revision) };
-  return parsed;
+  return def?.storedAs === undefined ? parsed : def.storedAs.fromStored(parsed);
 }

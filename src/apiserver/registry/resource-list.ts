@@ -95,7 +95,7 @@ export async function listResource(
     for (let i = 0; i < page.items.length; i++) {
       const kv = page.items[i];
       if (kv === undefined) continue;
-      const obj = decodeObject(kv);
+      const obj = decodeObject(kv, kv.modRevision, def);
       if (req.filter !== undefined && !req.filter(obj)) continue;
       items.push(obj);
       if (limit > 0 && items.length === limit) {

@@ -117,7 +117,7 @@ export class ResourceStore {
       throw toApiError(err, gr, name);
     }
     if (kv === undefined) throw notFound(gr, name);
-    return decodeObject(kv);
+    return decodeObject(kv, kv.modRevision, def);
   }
 
   /** Creates a new object; `obj` already carries the URL's namespace and a checked type. */
@@ -151,10 +151,10 @@ export class ResourceStore {
       try {
         const kv = await this.#store.create(
           keyFor(def, stringField(cmeta, 'namespace'), name),
-          encodeObject(candidate),
+          encodeObject(candidate, def),
           ttlFor(def),
         );
-        return decodeObject(kv);
+        return decodeObject(kv, kv.modRevision, def);
       } catch (err: unknown) {
         await hooks?.createFailed(candidate).catch(() => undefined);
         const apiErr = toApiError(err, gr, name);
@@ -222,7 +222,7 @@ export class ResourceStore {
         throw toApiError(err, gr, name);
       }
       if (kv === undefined) throw notFound(gr, name);
-      const current = decodeObject(kv);
+      const current = decodeObject(kv, kv.modRevision, def);
       const desired = await mutate(structuredClone(current));
       // Defaults first, so that a PUT that leaves defaulted fields out is not a spec change
       // (metadata.generation moves only on real changes, as upstream).
@@ -255,11 +255,11 @@ export class ResourceStore {
         }
         const written = await this.#store.update(
           key,
-          encodeObject(merged),
+          encodeObject(merged, def),
           kv.modRevision,
           ttlFor(def),
         );
-        return decodeObject(written);
+        return decodeObject(written, written.modRevision, def);
       } catch (err: unknown) {
         if (err instanceof StoreConflictError) continue;
         throw toApiError(err, gr, name);
@@ -284,7 +284,7 @@ export class ResourceStore {
         throw toApiError(err, gr, name);
       }
       if (kv === undefined) throw notFound(gr, name);
-      const current = decodeObject(kv);
+      const current = decodeObject(kv, kv.modRevision, def);
       const meta = metadataOf(current);
       checkPreconditions(gr, name, meta, options.preconditions);
       const pending = this.#pendingDeletion(def, current, options);
@@ -293,14 +293,14 @@ export class ResourceStore {
         if (pending !== undefined) {
           const written = await this.#store.update(
             key,
-            encodeObject(pending),
+            encodeObject(pending, def),
             kv.modRevision,
             ttlFor(def),
           );
-          return { body: decodeObject(written), deleted: false };
+          return { body: decodeObject(written, written.modRevision, def), deleted: false };
         }
         const d = await this.#store.delete(key, { expectedModRevision: kv.modRevision });
-        const deletedObj = decodeObject(d.prev, d.revision);
+        const deletedObj = decodeObject(d.prev, d.revision, def);
         await this.#hooks.get(`${def.group}/${def.kind}`)?.afterDelete(deletedObj);
         const body =
           def.kind === 'Pod'

@@ -72,15 +72,18 @@ export async function* watchResource(
         }
         continue;
       }
-      const prev = e.type === 'ADDED' || e.prev === undefined ? undefined : decodeObject(e.prev);
+      const prev =
+        e.type === 'ADDED' || e.prev === undefined
+          ? undefined
+          : decodeObject(e.prev, e.prev.modRevision, def);
       const prevMatched = prev !== undefined && matches(prev);
       if (e.type === 'DELETED') {
-        const last = decodeObject(e.kv, e.kv.modRevision);
+        const last = decodeObject(e.kv, e.kv.modRevision, def);
         if (prev === undefined ? matches(last) : prevMatched)
           yield { type: 'DELETED', object: last };
         continue;
       }
-      const obj = decodeObject(e.kv);
+      const obj = decodeObject(e.kv, e.kv.modRevision, def);
       const nowMatches = matches(obj);
       if (e.type === 'ADDED') {
         if (nowMatches) yield { type: 'ADDED', object: obj };
