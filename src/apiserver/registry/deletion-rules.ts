@@ -9,10 +9,7 @@ import type { ResourceDefinition } from '../../api/resource.ts';
 import { conflict } from '../../api/status.ts';
 import { metadataOf, timestamp } from './object-meta.ts';
 
-/**
- * The object as it must stay when deletion cannot finish now (finalizers, including the ones
- * a propagation policy adds, or a graceful pod deletion), or undefined to delete at once.
- */
+/** The DeleteOptions of a request (body or query). */
 export interface DeleteOptions {
   readonly gracePeriodSeconds?: number;
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
@@ -20,6 +17,10 @@ export interface DeleteOptions {
   readonly dryRun?: boolean;
 }
 
+/**
+ * The object as it must stay when deletion cannot finish now (finalizers, including the ones
+ * a propagation policy adds, or a graceful pod deletion), or undefined to delete at once.
+ */
 export function pendingDeletion(
   def: ResourceDefinition,
   current: JsonObject,
