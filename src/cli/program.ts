@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { versionInfo } from '../version.ts';
 import { apiserverCommand } from './commands/apiserver.ts';
+import { controllerManagerCommand } from './commands/controller-manager.ts';
+import { schedulerCommand } from './commands/scheduler.ts';
 import { versionCommand } from './commands/version.ts';
 
 export function buildProgram(): Command {
@@ -14,5 +16,7 @@ export function buildProgram(): Command {
     .version(versionInfo().gitVersion, '--version', 'print the version and exit')
     .showHelpAfterError('(run `k8ts --help` for usage)')
     .addCommand(versionCommand())
-    .addCommand(apiserverCommand());
+    .addCommand(apiserverCommand())
+    .addCommand(controllerManagerCommand())
+    .addCommand(schedulerCommand());
 }

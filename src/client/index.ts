@@ -22,6 +22,7 @@ export {
   ClientTimeoutError,
   ClientUnavailableError,
   errorFromResponse,
+  isAborted,
   isAlreadyExists,
   isConflict,
   isExpired,
@@ -53,6 +54,7 @@ export {
   byNodeName,
   deletionHandlingKey,
   metaNamespaceKey,
+  tombstoneObject,
   splitMetaNamespaceKey,
 } from './indexer.ts';
 export type { IndexFunc, Indexers } from './indexer.ts';

@@ -24,6 +24,11 @@ export class DeletedFinalStateUnknown<T> {
   }
 }
 
+/** The object a delete notification carries, whether it came as itself or as a tombstone. */
+export function tombstoneObject<T>(obj: T | DeletedFinalStateUnknown<T>): T {
+  return obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
+}
+
 /** `namespace/name`, or `name` for cluster-scoped objects (client-go's MetaNamespaceKeyFunc). */
 export function metaNamespaceKey(obj: KubeObject): string {
   const name = obj.metadata?.name;

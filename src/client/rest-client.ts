@@ -162,13 +162,18 @@ export class RestClient {
     return this.#json<KubeList<T>>({ ...options, method: 'GET', path, replayable: true });
   }
 
-  /** POST. Not replayed on another server once sent (see `Http2Transport`). */
+  /**
+   * POST to the collection (a `name` in `ref` is ignored: the body names the object), or to
+   * `ref.name`'s subresource (`pods/binding`, `serviceaccounts/token`). Not replayed on another
+   * server once sent (see `Http2Transport`).
+   */
   create<T extends KubeObject = KubeObject>(
     ref: ResourceRef,
     body: T,
     options: WriteOptions = {},
   ): Promise<T> {
-    const path = withQuery(resourcePath(ref), writeQuery(options));
+    const target = ref.subresource === undefined ? { ...ref, name: undefined } : ref;
+    const path = withQuery(resourcePath(target), writeQuery(options));
     return this.#json<T>({ ...options, method: 'POST', path, body, replayable: false });
   }
 

@@ -4,8 +4,28 @@
  * once it leads and stops them together when it stops leading.
  */
 import type { ControllerFactory } from './controller.ts';
+import { bootstrapSignerController } from './bootstrap/bootstrap-signer.ts';
+import { tokenCleanerController } from './bootstrap/token-cleaner.ts';
+import { csrApprovingController } from './certificates/csr-approving.ts';
+import { csrSigningController } from './certificates/csr-signing.ts';
+import { NamespaceController } from './namespace/namespace-controller.ts';
+import { ServiceAccountsController } from './serviceaccount/serviceaccounts-controller.ts';
+import { GarbageCollector } from './garbagecollector/garbage-collector.ts';
+import { PodGCController } from './podgc/podgc-controller.ts';
+import { EndpointsController } from './endpoint/endpoints-controller.ts';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 
 export function builtinControllers(): Map<string, ControllerFactory> {
   const controllers = new Map<string, ControllerFactory>();
+  controllers.set('csrapproving', csrApprovingController);
+  controllers.set('csrsigning', csrSigningController);
+  controllers.set('bootstrapsigner', bootstrapSignerController);
+  controllers.set('tokencleaner', tokenCleanerController);
+  controllers.set('namespace', (ctx) => new NamespaceController(ctx));
+  controllers.set('serviceaccount', (ctx) => new ServiceAccountsController(ctx));
+  controllers.set('garbagecollector', (ctx) => new GarbageCollector(ctx));
+  controllers.set('podgc', (ctx) => new PodGCController(ctx));
+  controllers.set('endpoint', (ctx) => new EndpointsController(ctx));
+  controllers.set('endpointslice', (ctx) => new EndpointSliceController(ctx));
   return controllers;
 }

@@ -43,7 +43,7 @@ spec:
  * padding, so runs of spaces compare as one. The cells themselves must match exactly.
  */
 const maskAges = (s: string): string =>
-  s.replace(/\b(\d+[smhd])+\b/g, '<age>').replace(/ {2,}/g, '  ');
+  s.replace(/(?<![\w-])(\d+[smhd])+(?![\w-])/g, '<age>').replace(/ {2,}/g, '  ');
 
 interface Step {
   readonly args: readonly string[];

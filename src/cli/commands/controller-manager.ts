@@ -1,0 +1,148 @@
+/**
+ * `k8ts controller-manager`: runs the controller manager in the foreground with
+ * kube-controller-manager's flag names. Several run at once (one per control-plane node); one
+ * leads through the Lease kube-system/kube-controller-manager. SIGTERM/SIGINT stop it
+ * gracefully: controllers stop, then the lease is released so another takes over at once.
+ * Logs are JSON lines on stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { RestClient } from '../../client/index.ts';
+import { LEADER_ELECTION_DEFAULTS, newIdentity } from '../../client/leader-election/index.ts';
+import { ControllerManager, jsonLineLog } from '../../controllers/controller-manager.ts';
+import { parseGoDurationMs } from '../../util/go-duration.ts';
+
+interface ControllerManagerFlags {
+  kubeconfig?: string;
+  leaderElect: boolean;
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
+  leaderElectResourceNamespace: string;
+  leaderElectResourceName: string;
+  controllers: string[];
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  clusterSigningDuration?: number;
+  nodeName: string;
+  identity?: string;
+}
+
+function durationMs(value: string): number {
+  try {
+    const ms = parseGoDurationMs(value);
+    if (ms <= 0) throw new InvalidArgumentError('must be positive');
+    return ms;
+  } catch (err: unknown) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Go's strconv.ParseBool, for `--leader-elect=false`. */
+function parseGoBool(value: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
+}
+
+const seconds = (ms: number): string => `${String(ms / 1000)}s`;
+
+export function controllerManagerCommand(): Command {
+  const d = LEADER_ELECTION_DEFAULTS;
+  return new Command('controller-manager')
+    .description('Run the controller manager (foreground; leader-elected)')
+    .requiredOption('--kubeconfig <file>', 'kubeconfig to reach the API server')
+    .addOption(
+      new Option('--leader-elect [bool]', 'elect a leader before running controllers')
+        .argParser(parseGoBool)
+        .default(true),
+    )
+    .addOption(
+      new Option(
+        '--leader-elect-lease-duration <duration>',
+        `how long followers wait before taking an unrenewed lease (upstream: 15s)`,
+      )
+        .argParser(durationMs)
+        .default(d.leaseDurationMs, seconds(d.leaseDurationMs)),
+    )
+    .addOption(
+      new Option(
+        '--leader-elect-renew-deadline <duration>',
+        'how long the leader acts without a successful renew (upstream: 10s)',
+      )
+        .argParser(durationMs)
+        .default(d.renewDeadlineMs, seconds(d.renewDeadlineMs)),
+    )
+    .addOption(
+      new Option(
+        '--leader-elect-retry-period <duration>',
+        'pause between acquire and renew tries (upstream: 2s)',
+      )
+        .argParser(durationMs)
+        .default(d.retryPeriodMs, seconds(d.retryPeriodMs)),
+    )
+    .option('--leader-elect-resource-namespace <ns>', 'namespace of the Lease', 'kube-system')
+    .option('--leader-elect-resource-name <name>', 'name of the Lease', 'kube-controller-manager')
+    .addOption(
+      new Option(
+        '--controllers <list>',
+        "controllers to run: '*' (all on by default), 'name', '-name'",
+      )
+        .argParser((value: string) => value.split(','))
+        .default(['*'], '*'),
+    )
+    .option('--cluster-signing-cert-file <file>', 'PEM cluster CA that signs approved CSRs')
+    .option('--cluster-signing-key-file <file>', 'PEM key of the cluster signing CA')
+    .addOption(
+      new Option(
+        '--cluster-signing-duration <duration>',
+        'longest validity of signed certificates',
+      ).argParser(durationMs),
+    )
+    .option('--node-name <name>', 'this node, for the identity', hostname())
+    .option('--identity <id>', 'leader election identity (default: <node-name>_<uuid>)')
+    .action(async (flags: ControllerManagerFlags) => {
+      await runControllerManager(flags);
+    });
+}
+
+async function runControllerManager(flags: ControllerManagerFlags): Promise<void> {
+  if (flags.kubeconfig === undefined) throw new Error('set --kubeconfig');
+  const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
+    component: 'kube-controller-manager',
+  });
+  const manager = new ControllerManager({
+    client,
+    identity: flags.identity ?? newIdentity(flags.nodeName),
+    enabled: flags.controllers,
+    leaderElect: flags.leaderElect,
+    leaderElection: {
+      leaseDurationMs: flags.leaderElectLeaseDuration,
+      renewDeadlineMs: flags.leaderElectRenewDeadline,
+      retryPeriodMs: flags.leaderElectRetryPeriod,
+    },
+    leaseNamespace: flags.leaderElectResourceNamespace,
+    leaseName: flags.leaderElectResourceName,
+    config: {
+      clusterSigningCertFile: flags.clusterSigningCertFile,
+      clusterSigningKeyFile: flags.clusterSigningKeyFile,
+      clusterSigningDurationMs: flags.clusterSigningDuration,
+      nodeName: flags.nodeName,
+    },
+    log: jsonLineLog('controller-manager'),
+  });
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await manager.run(stop.signal);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    client.close();
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * Leader election with client-go's semantics (tools/leaderelection): a candidate takes the lock
+ * only when the record it observes has not changed for a whole lease duration, measured on its
+ * OWN clock from when it observed it, so clock skew between nodes does not matter (skew in
+ * clock RATE does). The leader renews every retry period; if no renew has succeeded within the
+ * renew deadline it aborts the leading signal at once, even with a request still in flight, and
+ * that happens before any other candidate can see the lease expire (see `LeaderElectionTimings`).
+ * On a graceful stop it releases the lock (holder `''`, 1 s lease) so the next one takes over.
+ *
+ * Not guaranteed (as upstream): fencing. A write a controller sent just before the leading
+ * signal aborted may still land after another leader started; controllers must stay idempotent.
+ *
+ * Stricter than client-go: the renew deadline counts from when the last successful renew was
+ * SENT (client-go counts from the start of the next renew round, a retry period later), so the
+ * leader always stops at most `renewDeadlineMs` after a write others may observe.
+ */
+import type { Clock, TimerHandle } from '../clock.ts';
+import { sleep } from '../clock.ts';
+import { isAborted } from '../errors.ts';
+import { monotonicClock } from './monotonic-clock.ts';
+import { sameRecord } from './resource-lock.ts';
+import type { LeaderElectionRecord, ResourceLock } from './resource-lock.ts';
+
+/**
+ * Safety argument for the defaults (4 s / 2.5 s / 0.4 s; upstream 15 s / 10 s / 2 s):
+ * let S be when the leader sent its last successful renew. Every other candidate observes
+ * that write no earlier than S, and acquires no earlier than S + leaseDuration by its own
+ * clock. The leader stops by S + renewDeadline by its clock. With clocks whose rates differ by
+ * at most ρ (NTP keeps it under 500 ppm; 1e-3 is generous), safety needs
+ *   renewDeadline·(1+ρ) + stopLatency < leaseDuration·(1−ρ),
+ * where stopLatency is event-loop delay before the deadline timer fires (GC pause, busy loop).
+ * 2.5 s vs 4 s leaves 1.5 s of margin: ~37 % of the lease, i.e. a 1.5 s stall. Liveness: a
+ * leader gets about renewDeadline / retryPeriod − 1 = 5 tries before it gives up, so one failed
+ * or slow request does not cost the lease. Failover after a crash takes ≤ leaseDuration +
+ * retryPeriod·(1 + jitter) ≈ 4.9 s; after a graceful release ≤ 0.88 s (one jittered retry).
+ */
+export interface LeaderElectionTimings {
+  /**
+   * How long a candidate waits, after it last saw the record change, before taking the lock;
+   * written to the Lease as whole seconds (rounded up). Default 4,000 ms (upstream 15 s,
+   * `--leader-elect-lease-duration`).
+   */
+  readonly leaseDurationMs: number;
+  /**
+   * How long the leader keeps acting without a successful renew (counted from when it sent the
+   * last one) before it aborts the leading signal. Must be < leaseDurationMs. Default 2,500 ms
+   * (upstream 10 s, `--leader-elect-renew-deadline`).
+   */
+  readonly renewDeadlineMs: number;
+  /**
+   * Pause between tries, both to acquire and to renew. Default 400 ms (upstream 2 s,
+   * `--leader-elect-retry-period`).
+   */
+  readonly retryPeriodMs: number;
+}
+
+export const LEADER_ELECTION_DEFAULTS: LeaderElectionTimings = {
+  leaseDurationMs: 4_000,
+  renewDeadlineMs: 2_500,
+  retryPeriodMs: 400,
+};
+
+/** kube-controller-manager's and kube-scheduler's defaults, for comparison. */
+export const UPSTREAM_LEADER_ELECTION_TIMINGS: LeaderElectionTimings = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
+
+export interface LeaderCallbacks {
+  /**
+   * Called when this candidate starts leading; do the work until `signal` aborts (the lease was
+   * lost, could not be renewed in time, or the elector was stopped). A returned promise is
+   * awaited before `run` settles.
+   */
+  onStartedLeading(signal: AbortSignal): void | Promise<void>;
+  /** Called once when the elector exits, right after leading stopped, even if it never led. */
+  onStoppedLeading?(): void;
+  /** Called when the observed holder changes (including to this candidate). */
+  onNewLeader?(identity: string): void;
+}
+
+export interface LeaderElectorOptions extends Partial<LeaderElectionTimings> {
+  readonly lock: ResourceLock;
+  readonly callbacks: LeaderCallbacks;
+  /** Acquire retries wait retryPeriod·(1 + jitterFactor·random). Default 1.2 (client-go's). */
+  readonly jitterFactor?: number | undefined;
+  /**
+   * On a graceful stop (the run signal aborts) while leading, write holder `''` and a 1 s lease
+   * so the next candidate takes over at once (client-go's ReleaseOnCancel). Default true.
+   */
+  readonly releaseOnCancel?: boolean | undefined;
+  /** Default `monotonicClock` (never jumps with the wall clock). */
+  readonly clock?: Clock | undefined;
+  /** Default Math.random; tests pass `() => 0`. */
+  readonly random?: (() => number) | undefined;
+  /** Default: silent. */
+  readonly log?:
+    | ((
+        level: 'info' | 'warn' | 'error',
+        message: string,
+        fields?: Record<string, unknown>,
+      ) => void)
+    | undefined;
+}
+
+export class LeaderElectionConfigError extends Error {
+  readonly code = 'K8TS_LEADER_ELECTION_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeaderElectionConfigError';
+  }
+}
+
+interface TryResult {
+  readonly ok: boolean;
+  /** When the successful write was sent (clock ms). */
+  readonly sentAtMs: number;
+}
+
+export class LeaderElector {
+  readonly #lock: ResourceLock;
+  readonly #cb: LeaderCallbacks;
+  readonly #t: LeaderElectionTimings;
+  readonly #jitter: number;
+  readonly #release: boolean;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #log: NonNullable<LeaderElectorOptions['log']>;
+  #observed: LeaderElectionRecord | undefined;
+  #observedTimeMs = 0;
+  #reportedLeader = '';
+  #running = false;
+
+  constructor(options: LeaderElectorOptions) {
+    this.#lock = options.lock;
+    this.#cb = options.callbacks;
+    this.#t = {
+      leaseDurationMs: options.leaseDurationMs ?? LEADER_ELECTION_DEFAULTS.leaseDurationMs,
+      renewDeadlineMs: options.renewDeadlineMs ?? LEADER_ELECTION_DEFAULTS.renewDeadlineMs,
+      retryPeriodMs: options.retryPeriodMs ?? LEADER_ELECTION_DEFAULTS.retryPeriodMs,
+    };
+    this.#jitter = options.jitterFactor ?? 1.2;
+    this.#release = options.releaseOnCancel ?? true;
+    this.#clock = options.clock ?? monotonicClock;
+    this.#random = options.random ?? Math.random;
+    this.#log = options.log ?? ((): void => undefined);
+    validateTimings(this.#t, this.#jitter);
+  }
+
+  get identity(): string {
+    return this.#lock.identity;
+  }
+
+  /** The holder this candidate last observed (`''` if none yet). */
+  get observedLeader(): string {
+    return this.#observed?.holderIdentity ?? '';
+  }
+
+  /** True while the last observed record names this candidate. */
+  isLeader(): boolean {
+    return this.#observed?.holderIdentity === this.#lock.identity;
+  }
+
+  /**
+   * Campaigns until it leads or `signal` aborts, then leads until the lease is lost or `signal`
+   * aborts; one term only (call again, or build a new elector, to campaign again). Settles once
+   * the leading work has settled.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.#running) throw new Error('the leader elector is already running');
+    this.#running = true;
+    let stoppedReported = false;
+    const reportStopped = (): void => {
+      if (stoppedReported) return;
+      stoppedReported = true;
+      this.#cb.onStoppedLeading?.();
+    };
+    try {
+      const acquired = await this.#acquire(signal);
+      if (!acquired.ok) return;
+      this.#log('info', 'successfully acquired lease', {
+        lock: this.#lock.describe(),
+        identity: this.identity,
+      });
+      const leading = new AbortController();
+      const work = (async (): Promise<void> => {
+        await this.#cb.onStartedLeading(leading.signal);
+      })().catch((err: unknown) => {
+        this.#log('error', 'leading work failed', { error: errorText(err) });
+      });
+      await this.#renew(signal, leading, acquired.sentAtMs);
+      leading.abort(new Error('stopped leading'));
+      reportStopped();
+      if (signal.aborted && this.#release) await this.#releaseLock();
+      await work;
+    } finally {
+      reportStopped();
+    }
+  }
+
+  async #acquire(signal: AbortSignal): Promise<TryResult> {
+    this.#log('info', 'attempting to acquire leader lease', { lock: this.#lock.describe() });
+    while (!signal.aborted) {
+      const r = await this.#withDeadline(signal, this.#t.renewDeadlineMs, (s) =>
+        this.#tryAcquireOrRenew(s),
+      );
+      this.#maybeReportTransition();
+      if (r.ok) return r;
+      const wait = this.#t.retryPeriodMs * (1 + this.#jitter * this.#random());
+      await sleep(this.#clock, wait, signal);
+    }
+    return { ok: false, sentAtMs: 0 };
+  }
+
+  /**
+   * Renews every retry period until `signal` aborts or the renew deadline passes; a deadline
+   * timer aborts `leading` the moment it passes, whatever request is still in flight.
+   */
+  async #renew(
+    signal: AbortSignal,
+    leading: AbortController,
+    firstSentAtMs: number,
+  ): Promise<void> {
+    let deadline: TimerHandle | undefined;
+    const armDeadline = (sentAtMs: number): void => {
+      deadline?.cancel();
+      const dueIn = sentAtMs + this.#t.renewDeadlineMs - this.#clock.now();
+      deadline = this.#clock.setTimer(() => {
+        this.#log('warn', 'failed to renew lease within the renew deadline; stopping', {
+          lock: this.#lock.describe(),
+          renewDeadlineMs: this.#t.renewDeadlineMs,
+        });
+        leading.abort(new Error('failed to renew the lease in time'));
+      }, dueIn);
+    };
+    const stop = new AbortController();
+    const onStop = (): void => {
+      stop.abort();
+    };
+    signal.addEventListener('abort', onStop, { once: true });
+    leading.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      armDeadline(firstSentAtMs);
+      while (!stop.signal.aborted) {
+        await sleep(this.#clock, this.#t.retryPeriodMs, stop.signal);
+        if (isAborted(stop.signal)) break;
+        const r = await this.#tryAcquireOrRenew(stop.signal);
+        this.#maybeReportTransition();
+        if (isAborted(stop.signal)) break;
+        if (r.ok) {
+          armDeadline(r.sentAtMs);
+        } else if (this.#observed !== undefined && !this.isLeader()) {
+          this.#log('info', 'lease taken by another candidate; stopping', {
+            holder: this.#observed.holderIdentity,
+          });
+          leading.abort(new Error('the lease is held by another candidate'));
+        }
+      }
+    } finally {
+      deadline?.cancel();
+      signal.removeEventListener('abort', onStop);
+      leading.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** client-go's tryAcquireOrRenew: one get, then a create or an update at most. */
+  async #tryAcquireOrRenew(signal: AbortSignal): Promise<TryResult> {
+    const failed: TryResult = { ok: false, sentAtMs: 0 };
+    const id = this.#lock.identity;
+    const leaseDurationSeconds = Math.ceil(this.#t.leaseDurationMs / 1000);
+    let old: LeaderElectionRecord | undefined;
+    try {
+      old = await this.#lock.get(signal);
+    } catch (err: unknown) {
+      if (!signal.aborted) this.#log('warn', 'error retrieving lease', { error: errorText(err) });
+      return failed;
+    }
+    if (old === undefined) {
+      const sentAtMs = this.#clock.now();
+      const record: LeaderElectionRecord = {
+        holderIdentity: id,
+        leaseDurationSeconds,
+        acquireTimeMs: sentAtMs,
+        renewTimeMs: sentAtMs,
+        leaseTransitions: 0,
+      };
+      try {
+        await this.#lock.create(record, signal);
+      } catch (err: unknown) {
+        if (!signal.aborted) this.#log('warn', 'error creating lease', { error: errorText(err) });
+        return failed;
+      }
+      this.#setObserved(record);
+      return { ok: true, sentAtMs };
+    }
+    if (this.#observed === undefined || !sameRecord(old, this.#observed)) this.#setObserved(old);
+    const heldByOther = old.holderIdentity !== '' && old.holderIdentity !== id;
+    if (heldByOther && this.#observedTimeMs + old.leaseDurationSeconds * 1000 > this.#clock.now()) {
+      return failed;
+    }
+    const sentAtMs = this.#clock.now();
+    const isRenewal = old.holderIdentity === id;
+    const record: LeaderElectionRecord = {
+      holderIdentity: id,
+      leaseDurationSeconds,
+      acquireTimeMs: isRenewal ? old.acquireTimeMs : sentAtMs,
+      renewTimeMs: sentAtMs,
+      leaseTransitions: isRenewal ? old.leaseTransitions : old.leaseTransitions + 1,
+    };
+    try {
+      await this.#lock.update(record, signal);
+    } catch (err: unknown) {
+      if (!signal.aborted) this.#log('warn', 'error updating lease', { error: errorText(err) });
+      return failed;
+    }
+    this.#setObserved(record);
+    return { ok: true, sentAtMs };
+  }
+
+  /** client-go's release: only the holder releases; keeps leaseTransitions. */
+  async #releaseLock(): Promise<void> {
+    if (!this.isLeader() || this.#observed === undefined) return;
+    const now = this.#clock.now();
+    const record: LeaderElectionRecord = {
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      acquireTimeMs: now,
+      renewTimeMs: now,
+      leaseTransitions: this.#observed.leaseTransitions,
+    };
+    const fresh = new AbortController();
+    try {
+      await this.#withDeadline(fresh.signal, this.#t.renewDeadlineMs, (s) =>
+        this.#lock.update(record, s),
+      );
+      this.#setObserved(record);
+      this.#log('info', 'released lease', { lock: this.#lock.describe() });
+    } catch (err: unknown) {
+      this.#log('warn', 'failed to release lease', { error: errorText(err) });
+    }
+  }
+
+  #setObserved(record: LeaderElectionRecord): void {
+    this.#observed = record;
+    this.#observedTimeMs = this.#clock.now();
+  }
+
+  #maybeReportTransition(): void {
+    const holder = this.#observed?.holderIdentity ?? '';
+    if (holder === '' || holder === this.#reportedLeader) return;
+    this.#reportedLeader = holder;
+    try {
+      this.#cb.onNewLeader?.(holder);
+    } catch (err: unknown) {
+      this.#log('error', 'onNewLeader failed', { error: errorText(err) });
+    }
+  }
+
+  /** Runs `fn` with a signal that also aborts after `ms` on the injected clock. */
+  async #withDeadline<T>(
+    parent: AbortSignal,
+    ms: number,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const ac = new AbortController();
+    const onAbort = (): void => {
+      ac.abort(parent.reason);
+    };
+    parent.addEventListener('abort', onAbort, { once: true });
+    const timer = this.#clock.setTimer(() => {
+      ac.abort(new Error(`timed out after ${String(ms)} ms`));
+    }, ms);
+    try {
+      return await fn(ac.signal);
+    } finally {
+      timer.cancel();
+      parent.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function validateTimings(t: LeaderElectionTimings, jitterFactor: number): void {
+  if (t.leaseDurationMs <= t.renewDeadlineMs)
+    throw new LeaderElectionConfigError('leaseDuration must be greater than renewDeadline');
+  if (t.renewDeadlineMs <= jitterFactor * t.retryPeriodMs)
+    throw new LeaderElectionConfigError(
+      'renewDeadline must be greater than retryPeriod*JitterFactor',
+    );
+  if (t.retryPeriodMs < 1) throw new LeaderElectionConfigError('retryPeriod must be positive');
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

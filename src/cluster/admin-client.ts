@@ -1,0 +1,82 @@
+/**
+ * The API client init's later phases and `k8ts token` use: `admin.conf` (kubernetes-admin in
+ * kubeadm:cluster-admins). As kubeadm 1.29+, the group's ClusterRoleBinding to cluster-admin is
+ * made on first use with `super-admin.conf` (system:masters) if admin.conf is not allowed yet.
+ * Plus create-or-update for the objects init owns (idempotent re-runs).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { RestClient, isAlreadyExists } from '../client/index.ts';
+import type { KubeObject, ObjectRef, ResourceRef } from '../client/index.ts';
+import { kubeconfigPath } from './cluster-paths.ts';
+import type { ClusterPaths } from './cluster-paths.ts';
+
+export const CLUSTER_ADMINS_BINDING = 'kubeadm:cluster-admins';
+
+export const RBAC = (plural: string, namespace?: string): ResourceRef => ({
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural,
+  ...(namespace === undefined ? {} : { namespace }),
+});
+
+export const CORE = (plural: string, namespace?: string): ResourceRef => ({
+  group: '',
+  version: 'v1',
+  plural,
+  ...(namespace === undefined ? {} : { namespace }),
+});
+
+/** Creates `body`, or replaces the existing object's content keeping its resourceVersion. */
+export async function createOrUpdate(
+  client: RestClient,
+  ref: ResourceRef,
+  body: KubeObject & { metadata: { name: string } },
+): Promise<'created' | 'updated'> {
+  try {
+    await client.create(ref, body);
+    return 'created';
+  } catch (err: unknown) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const objectRef: ObjectRef = { ...ref, name: body.metadata.name };
+  const current = await client.get(objectRef);
+  await client.update(objectRef, {
+    ...body,
+    metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' },
+  });
+  return 'updated';
+}
+
+export function clusterAdminsBinding(): KubeObject & { metadata: { name: string } } {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: CLUSTER_ADMINS_BINDING },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'kubeadm:cluster-admins' },
+    ],
+  } as KubeObject & { metadata: { name: string } };
+}
+
+/** A client for admin.conf, with the kubeadm:cluster-admins binding in place. */
+export async function adminClient(paths: ClusterPaths): Promise<RestClient> {
+  const adminConf = kubeconfigPath(paths, 'admin.conf');
+  const client = RestClient.fromKubeconfig(readFileSync(adminConf, 'utf8'), {
+    timeoutMs: 15_000,
+  });
+  const superConf = kubeconfigPath(paths, 'super-admin.conf');
+  if (existsSync(superConf)) {
+    const superClient = RestClient.fromKubeconfig(readFileSync(superConf, 'utf8'), {
+      timeoutMs: 15_000,
+    });
+    try {
+      await superClient.create(RBAC('clusterrolebindings'), clusterAdminsBinding());
+    } catch (err: unknown) {
+      if (!isAlreadyExists(err)) throw err;
+    } finally {
+      superClient.close();
+    }
+  }
+  return client;
+}
