@@ -14,6 +14,11 @@ import { GarbageCollector } from './garbagecollector/garbage-collector.ts';
 import { PodGCController } from './podgc/podgc-controller.ts';
 import { EndpointsController } from './endpoint/endpoints-controller.ts';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { DeploymentController } from './deployment/deployment-controller.ts';
+import { ReplicaSetController } from './replicaset/replica-set-controller.ts';
+import { DaemonSetController } from './daemonset/daemonset-controller.ts';
+import { StatefulSetController } from './statefulset/statefulset-controller.ts';
+import { JobController } from './job/job-controller.ts';
 
 export function builtinControllers(): Map<string, ControllerFactory> {
   const controllers = new Map<string, ControllerFactory>();
@@ -27,5 +32,10 @@ export function builtinControllers(): Map<string, ControllerFactory> {
   controllers.set('podgc', (ctx) => new PodGCController(ctx));
   controllers.set('endpoint', (ctx) => new EndpointsController(ctx));
   controllers.set('endpointslice', (ctx) => new EndpointSliceController(ctx));
+  controllers.set('deployment', (ctx) => new DeploymentController(ctx));
+  controllers.set('replicaset', (ctx) => new ReplicaSetController(ctx));
+  controllers.set('daemonset', (ctx) => new DaemonSetController(ctx));
+  controllers.set('statefulset', (ctx) => new StatefulSetController(ctx));
+  controllers.set('job', (ctx) => new JobController(ctx));
   return controllers;
 }
