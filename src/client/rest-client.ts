@@ -6,6 +6,8 @@
  * covers its response headers). Failures are `ApiStatusError` (the server's Status),
  * `ClientTimeoutError`, `ClientUnavailableError` or `ClientProtocolError`; an abort rejects with
  * the signal's reason. Credentials are never logged nor put into error messages.
+ * `scoped(scope)` gives a view on the same connections whose every request ends with the
+ * scope (a leadership term): nothing is sent once it aborted, and what is in flight is aborted.
  */
 import type { ResolvedKubeconfig } from './kubeconfig.ts';
 import { parseKubeconfig } from './kubeconfig.ts';
@@ -58,6 +60,34 @@ export interface RestClientOptions {
   readonly pingTimeoutMs?: SessionPoolOptions['pingTimeoutMs'];
 }
 
+/** What a `scoped` client checks around each request. */
+export interface RequestScope {
+  /** Every request also aborts when this aborts, and none is sent after (rejects with its reason). */
+  readonly signal: AbortSignal;
+  /**
+   * Called right before each request is handed to the transport; throws to refuse it (the
+   * request is not sent). The leader elector's `assertLeading` goes here. Default: none.
+   */
+  readonly admit?: (() => void) | undefined;
+}
+
+/** The connections and settings a client and its scoped views share. */
+interface Connection {
+  readonly servers: ServerList;
+  readonly pool: Http2SessionPool;
+  readonly transport: Http2Transport;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+const INHERIT: unique symbol = Symbol('RestClient.inherit');
+/** Only `scoped` builds one: the module does not export INHERIT. */
+interface Inherit {
+  readonly [INHERIT]: true;
+  readonly connection: Connection;
+  readonly scope: RequestScope;
+}
+
 interface Call extends RequestOptions {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
@@ -67,15 +97,17 @@ interface Call extends RequestOptions {
 }
 
 export class RestClient {
-  readonly #servers: ServerList;
-  readonly #pool: Http2SessionPool;
-  readonly #transport: Http2Transport;
-  readonly #headers: Readonly<Record<string, string>>;
-  readonly #timeoutMs: number;
+  readonly #c: Connection;
+  readonly #scope: RequestScope | undefined;
 
-  constructor(options: RestClientOptions) {
-    this.#servers = new ServerList(options.servers);
-    this.#pool = new Http2SessionPool({
+  constructor(options: RestClientOptions, inherit?: Inherit) {
+    if (inherit !== undefined) {
+      this.#c = inherit.connection;
+      this.#scope = inherit.scope;
+      return;
+    }
+    const servers = new ServerList(options.servers);
+    const pool = new Http2SessionPool({
       tls: {
         caPem: options.caPem,
         certPem: options.clientCertificatePem,
@@ -85,13 +117,40 @@ export class RestClient {
       pingIntervalMs: options.pingIntervalMs,
       pingTimeoutMs: options.pingTimeoutMs,
     });
-    this.#transport = new Http2Transport(this.#servers, this.#pool);
-    this.#headers = {
-      accept: 'application/json',
-      'user-agent': options.userAgent ?? defaultUserAgent(options.component),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+    this.#c = {
+      servers,
+      pool,
+      transport: new Http2Transport(servers, pool),
+      headers: {
+        accept: 'application/json',
+        'user-agent': options.userAgent ?? defaultUserAgent(options.component),
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      },
+      timeoutMs: options.timeoutMs ?? 30_000,
     };
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#scope = undefined;
+  }
+
+  /**
+   * A client on the same connections whose requests belong to `scope`: each one also aborts
+   * when `scope.signal` aborts, none is sent after that, and `scope.admit` may refuse one just
+   * before it is sent. A leader hands such a client to its controllers so that they stop
+   * writing the moment the term ends, whatever they do with their own signals. `close()` on
+   * it closes nothing (the parent owns the connections). Scopes nest.
+   */
+  scoped(scope: RequestScope): RestClient {
+    const outer = this.#scope;
+    const merged: RequestScope =
+      outer === undefined
+        ? scope
+        : {
+            signal: AbortSignal.any([outer.signal, scope.signal]),
+            admit: () => {
+              outer.admit?.();
+              scope.admit?.();
+            },
+          };
+    return new RestClient({ servers: [] }, { [INHERIT]: true, connection: this.#c, scope: merged });
   }
 
   /** A client for a kubeconfig (its text or its parsed form) plus optional extra servers. */
@@ -118,17 +177,17 @@ export class RestClient {
 
   /** The servers requests may go to, configured first, then discovered. */
   get servers(): readonly string[] {
-    return this.#servers.servers;
+    return this.#c.servers.servers;
   }
 
   /** The server that answered last; the next request tries it first. */
   get currentServer(): string {
-    return this.#servers.current;
+    return this.#c.servers.current;
   }
 
   /** Adds (replaces) discovered servers; an empty list changes nothing. */
   setDiscoveredServers(servers: readonly string[]): void {
-    this.#servers.setDiscovered(servers);
+    this.#c.servers.setDiscovered(servers);
   }
 
   /**
@@ -140,13 +199,13 @@ export class RestClient {
       { group: '', version: 'v1', plural: 'endpoints', namespace: 'default', name: 'kubernetes' },
       options,
     );
-    this.#servers.setDiscovered(serversFromEndpoints(endpoints));
-    return this.#servers.servers;
+    this.#c.servers.setDiscovered(serversFromEndpoints(endpoints));
+    return this.#c.servers.servers;
   }
 
   /** Closes every connection; open watches end, later calls fail. */
   close(): void {
-    this.#pool.close();
+    if (this.#scope === undefined) this.#c.pool.close();
   }
 
   get<T extends KubeObject = KubeObject>(ref: ObjectRef, options: GetOptions = {}): Promise<T> {
@@ -248,7 +307,12 @@ export class RestClient {
     const path = withQuery(resourcePath({ ...ref, name: undefined }), watchQuery(ref, options));
     const res = await this.#send({ ...options, method: 'GET', path, replayable: true }, true);
     if (res.stream === undefined) throw new ClientProtocolError('watch answered without a stream');
-    return openWatchStream<T>(res.status, res.stream, options.signal);
+    const scope = this.#scope?.signal;
+    const signal =
+      scope === undefined || options.signal === undefined
+        ? (scope ?? options.signal)
+        : AbortSignal.any([scope, options.signal]);
+    return openWatchStream<T>(res.status, res.stream, signal);
   }
 
   /** A JSON request to any path (`/version`, `/apis`), answered as JSON. */
@@ -275,7 +339,12 @@ export class RestClient {
   }
 
   async #send(call: Call, stream: boolean): Promise<TransportResponse> {
-    const timeoutMs = call.timeoutMs ?? this.#timeoutMs;
+    const scope = this.#scope;
+    if (scope !== undefined) {
+      if (scope.signal.aborted) throw scope.signal.reason;
+      scope.admit?.();
+    }
+    const timeoutMs = call.timeoutMs ?? this.#c.timeoutMs;
     // One signal for the attempt loop: the caller's abort or the deadline, whichever is first.
     // (Linked by hand rather than AbortSignal.any, so a long-lived caller signal holds nothing.)
     const request = new AbortController();
@@ -287,17 +356,21 @@ export class RestClient {
     const onAbort = (): void => {
       request.abort(call.signal?.reason);
     };
+    const onScopeAbort = (): void => {
+      request.abort(scope?.signal.reason);
+    };
     if (call.signal?.aborted === true) onAbort();
     else call.signal?.addEventListener('abort', onAbort, { once: true });
+    scope?.signal.addEventListener('abort', onScopeAbort, { once: true });
     const body =
       call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
     try {
-      return await this.#transport.send(
+      return await this.#c.transport.send(
         {
           method: call.method,
           path: call.path,
           headers: {
-            ...this.#headers,
+            ...this.#c.headers,
             ...(body === undefined
               ? {}
               : { 'content-type': call.contentType ?? 'application/json' }),
@@ -311,6 +384,7 @@ export class RestClient {
     } finally {
       clearTimeout(timer);
       call.signal?.removeEventListener('abort', onAbort);
+      scope?.signal.removeEventListener('abort', onScopeAbort);
     }
   }
 }

@@ -5,7 +5,8 @@
  * the term ends (lease lost, renew deadline passed, or stop). A lost term is followed by a new
  * campaign (upstream exits the process instead; a supervisor restart costs more than a new
  * campaign). Guarantee: controllers of one term are aborted before this candidate's lease could
- * expire for anyone else (see LeaderElector); writes they already sent may still land.
+ * expire for anyone else (see LeaderElector), and every request of the term goes through a
+ * client scoped to it, so nothing is sent once the term ended; writes already sent may land.
  */
 import { realClock, sleep } from '../client/index.ts';
 import { isAborted } from '../client/errors.ts';
@@ -25,6 +26,7 @@ import type {
 } from './controller-manager-config.ts';
 import { ApiEventRecorder } from './event-recorder.ts';
 import { SharedInformerFactory } from './informer-factory.ts';
+import { jsonLineLog } from '../util/json-line-log.ts';
 
 export type LogFn = ControllerContext['log'];
 
@@ -40,7 +42,7 @@ export interface ControllerManagerOptions {
   readonly disabledByDefault?: ReadonlySet<string> | undefined;
   /** `--leader-elect`. Default true; false runs the controllers at once, unelected. */
   readonly leaderElect?: boolean | undefined;
-  /** Default `LEADER_ELECTION_DEFAULTS` (4 s / 2.5 s / 0.5 s). */
+  /** Default `LEADER_ELECTION_DEFAULTS` (4 s / 2.5 s / 0.4 s). */
   readonly leaderElection?: Partial<LeaderElectionTimings> | undefined;
   /** Default `kube-system`. */
   readonly leaseNamespace?: string | undefined;
@@ -99,15 +101,6 @@ export function selectControllers(
   });
 }
 
-export function jsonLineLog(component: string): LogFn {
-  return (level, message, fields = {}) => {
-    const now = Date.now();
-    process.stderr.write(
-      `${JSON.stringify({ ts: now, time: new Date(now).toISOString(), level, component, msg: message, ...fields })}\n`,
-    );
-  };
-}
-
 export class ControllerManager {
   readonly #o: ControllerManagerOptions;
   readonly #factories: ReadonlyMap<string, ControllerFactory>;
@@ -147,7 +140,7 @@ export class ControllerManager {
       ...this.#timings,
     });
     if (this.#o.leaderElect === false) {
-      await this.#lead(signal);
+      await this.#lead(signal, this.#o.client.scoped({ signal }));
       return;
     }
     const lock =
@@ -159,7 +152,7 @@ export class ControllerManager {
         identity: this.#o.identity,
       });
     while (!signal.aborted) {
-      const elector = new LeaderElector({
+      const elector: LeaderElector = new LeaderElector({
         lock,
         ...this.#timings,
         clock: this.#o.electionClock ?? monotonicClock,
@@ -167,7 +160,16 @@ export class ControllerManager {
           this.#log(level, message, fields);
         },
         callbacks: {
-          onStartedLeading: (leading) => this.#lead(leading),
+          onStartedLeading: (leading) =>
+            this.#lead(
+              leading,
+              this.#o.client.scoped({
+                signal: leading,
+                admit: () => {
+                  elector.assertLeading();
+                },
+              }),
+            ),
           onNewLeader: (identity) => {
             this.#log('info', 'new leader elected', { leader: identity });
           },
@@ -181,8 +183,12 @@ export class ControllerManager {
     }
   }
 
-  /** One leadership term: runs until `signal` aborts and every controller has returned. */
-  async #lead(signal: AbortSignal): Promise<void> {
+  /**
+   * One leadership term: runs until `signal` aborts and every controller has returned. `client`
+   * is scoped to the term: everything the term's informers, controllers and event recorders send
+   * goes through it.
+   */
+  async #lead(signal: AbortSignal, client: RestClient): Promise<void> {
     const term = ++this.#terms;
     const startedAt = Date.now();
     this.#log('info', 'started leading', { identity: this.#o.identity, term });
@@ -195,7 +201,7 @@ export class ControllerManager {
     );
     const clock = this.#o.clock ?? realClock;
     const informers = new SharedInformerFactory({
-      client: this.#o.client,
+      client,
       clock,
       onError: (err, ref) => {
         if (!signal.aborted)
@@ -208,7 +214,7 @@ export class ControllerManager {
       const factory = this.#factories.get(name);
       if (factory === undefined) continue;
       const events = new ApiEventRecorder({
-        client: this.#o.client,
+        client,
         component: `${name}-controller`,
         clock,
         signal,
@@ -218,7 +224,7 @@ export class ControllerManager {
       });
       recorders.push(events);
       const ctx: ManagedControllerContext = {
-        client: this.#o.client,
+        client,
         informers,
         events,
         clock,

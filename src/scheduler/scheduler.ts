@@ -16,6 +16,7 @@ import {
   waitForCacheSync,
 } from '../client/index.ts';
 import type { Clock, DeletedFinalStateUnknown, RestClient } from '../client/index.ts';
+import { jsonLineLog } from '../util/json-line-log.ts';
 import { SchedulerEventRecorder } from './event-recorder.ts';
 import type { Logger } from './event-recorder.ts';
 import { unschedulablePlugins } from './fit-error.ts';
@@ -48,11 +49,7 @@ export interface SchedulerOptions {
 const PODS = { group: '', version: 'v1', plural: 'pods' } as const;
 const NODES = { group: '', version: 'v1', plural: 'nodes' } as const;
 
-const defaultLog: Logger = (level, message, fields) => {
-  process.stderr.write(
-    `${JSON.stringify({ level, component: 'scheduler', message, ...fields })}\n`,
-  );
-};
+const defaultLog: Logger = jsonLineLog('scheduler');
 
 type Tombstone<T> = T | DeletedFinalStateUnknown<T>;
 const unwrap = <T>(o: Tombstone<T>): T =>

@@ -340,6 +340,67 @@ describe('RestClient against one API server', () => {
     }
   });
 
+  it('a scoped client: admit can refuse, the scope aborts what is in flight, nothing is sent after', async () => {
+    const hang = await rawServer(pki, () => undefined);
+    const parent = newClient(pki, [hang.url]);
+    const term = new AbortController();
+    let refuse = false;
+    const scoped = parent.scoped({
+      signal: term.signal,
+      admit: () => {
+        if (refuse) throw new Error('not leading');
+      },
+    });
+    try {
+      const inFlight = scoped.get(cm('rc', 'x')).catch((e: unknown) => e);
+      const watching = scoped.watch(configmaps('rc')).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(hang.seen.length, 2, 'both requests reached the server');
+      term.abort(new Error('term over'));
+      assert.equal(((await inFlight) as Error).message, 'term over');
+      assert.equal(((await watching) as Error).message, 'term over');
+      await assert.rejects(scoped.create(configmaps('rc'), { metadata: { name: 'late' } }), {
+        message: 'term over',
+      });
+      assert.equal(hang.seen.length, 2, 'nothing sent after the scope ended');
+      // close() on a scoped view leaves the parent's connections alone.
+      scoped.close();
+      const other = parent.scoped({
+        signal: new AbortController().signal,
+        admit: () => {
+          if (refuse) throw new Error('not leading');
+        },
+      });
+      refuse = true;
+      await assert.rejects(other.get(cm('rc', 'x')), { message: 'not leading' });
+      assert.equal(hang.seen.length, 2, 'a refused request is not sent');
+      // The parent itself is unaffected: a real server answers through a sibling client.
+      const okTerm = new AbortController();
+      const ok = client.scoped({ signal: okTerm.signal });
+      await ok.create(configmaps('rc'), { metadata: { name: 'scoped-ok' } });
+      const w = await ok.watch<ConfigMap>(configmaps('rc'), {
+        fieldSelector: 'metadata.name=scoped-ok',
+        resourceVersion: '0',
+      });
+      const events = w[Symbol.asyncIterator]();
+      assert.equal((await events.next()).done, false);
+      // An open watch ends with its scope.
+      okTerm.abort();
+      const end = await Promise.race([
+        events.next().then(
+          (r) => r.done,
+          () => true,
+        ),
+        new Promise((r) => setTimeout(r, 2_000, 'still open')),
+      ]);
+      assert.equal(end, true);
+      await client.get(cm('rc', 'scoped-ok'));
+    } finally {
+      parent.close();
+      await closeRaw(hang.server);
+    }
+  });
+
   it('sends client-go’s User-Agent and the bearer token, and never echoes the token', async () => {
     const raw = await rawServer(pki, (stream) => {
       stream.respond({ ':status': 401, 'content-type': 'application/json' });

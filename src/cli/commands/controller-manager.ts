@@ -10,7 +10,8 @@ import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RestClient } from '../../client/index.ts';
 import { LEADER_ELECTION_DEFAULTS, newIdentity } from '../../client/leader-election/index.ts';
-import { ControllerManager, jsonLineLog } from '../../controllers/controller-manager.ts';
+import { ControllerManager } from '../../controllers/controller-manager.ts';
+import { jsonLineLog } from '../../util/json-line-log.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 
 interface ControllerManagerFlags {

@@ -2,46 +2,55 @@
  * `k8ts scheduler`: runs the scheduler in the foreground with kube-scheduler's flag names
  * (--kubeconfig, --leader-elect, --leader-elect-lease-duration, ...). With leader election on
  * (the default, as upstream) it schedules only while holding Lease kube-system/kube-scheduler,
- * and, as kube-scheduler does, exits non-zero when it loses the lease. SIGTERM/SIGINT stop it
- * gracefully: bindings in flight finish and the lease is released.
+ * through a client scoped to the term (nothing is sent once the term ended), and, as
+ * kube-scheduler does, exits non-zero when it loses the lease. SIGTERM/SIGINT stop it
+ * gracefully: bindings in flight finish and the lease is released. Logs are JSON lines on
+ * stderr.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RestClient } from '../../client/index.ts';
-import { LeaderElector, LeaseLock, newIdentity } from '../../client/leader-election/index.ts';
+import {
+  LEADER_ELECTION_DEFAULTS,
+  LeaderElector,
+  LeaseLock,
+  newIdentity,
+} from '../../client/leader-election/index.ts';
 import { Scheduler } from '../../scheduler/index.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
+import { jsonLineLog } from '../../util/json-line-log.ts';
 
 interface SchedulerFlags {
   kubeconfig: string;
   leaderElect: boolean;
-  leaderElectLeaseDuration?: number;
-  leaderElectRenewDeadline?: number;
-  leaderElectRetryPeriod?: number;
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
   leaderElectResourceNamespace: string;
   leaderElectResourceName: string;
+  identity?: string;
 }
 
-function duration(value: string): number {
+function durationMs(value: string): number {
   try {
-    return parseGoDurationMs(value);
+    const ms = parseGoDurationMs(value);
+    if (ms <= 0) throw new InvalidArgumentError('must be positive');
+    return ms;
   } catch (err: unknown) {
     throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
   }
 }
 
+/** Go's strconv.ParseBool, for `--leader-elect=false`. */
 function parseGoBool(value: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
   throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
 }
 
-const log = (level: string, message: string, fields?: Record<string, unknown>): void => {
-  process.stderr.write(
-    `${JSON.stringify({ level, component: 'scheduler', message, ...fields })}\n`,
-  );
-};
+const seconds = (ms: number): string => `${String(ms / 1000)}s`;
+const log = jsonLineLog('scheduler');
 
 async function runScheduler(flags: SchedulerFlags): Promise<void> {
   const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
@@ -53,38 +62,56 @@ async function runScheduler(flags: SchedulerFlags): Promise<void> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const identity = flags.identity ?? newIdentity(hostname());
+  log('info', 'starting scheduler', {
+    identity,
+    leaderElect: flags.leaderElect,
+    leaseDurationMs: flags.leaderElectLeaseDuration,
+    renewDeadlineMs: flags.leaderElectRenewDeadline,
+    retryPeriodMs: flags.leaderElectRetryPeriod,
+  });
   try {
     if (!flags.leaderElect) {
-      await new Scheduler({ client, log }).run(stop.signal);
+      await new Scheduler({ client: client.scoped({ signal: stop.signal }), log }).run(stop.signal);
       return;
     }
-    const elector = new LeaderElector({
+    const elector: LeaderElector = new LeaderElector({
       lock: new LeaseLock({
         client,
         namespace: flags.leaderElectResourceNamespace,
         name: flags.leaderElectResourceName,
-        identity: newIdentity(hostname()),
+        identity,
       }),
-      ...(flags.leaderElectLeaseDuration === undefined
-        ? {}
-        : { leaseDurationMs: flags.leaderElectLeaseDuration }),
-      ...(flags.leaderElectRenewDeadline === undefined
-        ? {}
-        : { renewDeadlineMs: flags.leaderElectRenewDeadline }),
-      ...(flags.leaderElectRetryPeriod === undefined
-        ? {}
-        : { retryPeriodMs: flags.leaderElectRetryPeriod }),
+      leaseDurationMs: flags.leaderElectLeaseDuration,
+      renewDeadlineMs: flags.leaderElectRenewDeadline,
+      retryPeriodMs: flags.leaderElectRetryPeriod,
       log,
       callbacks: {
-        onStartedLeading: (signal) => new Scheduler({ client, log }).run(signal),
-        onNewLeader: (identity) => {
-          log('info', 'new leader elected', { identity });
+        onStartedLeading: async (signal) => {
+          log('info', 'started leading', { identity });
+          signal.addEventListener(
+            'abort',
+            () => {
+              log('info', 'stopped leading', { identity });
+            },
+            { once: true },
+          );
+          const scoped = client.scoped({
+            signal,
+            admit: () => {
+              elector.assertLeading();
+            },
+          });
+          await new Scheduler({ client: scoped, log }).run(signal);
+        },
+        onNewLeader: (leader) => {
+          log('info', 'new leader elected', { leader });
         },
       },
     });
     await elector.run(stop.signal);
     if (!stop.signal.aborted) {
-      log('error', 'leader election lost');
+      log('error', 'leaderelection lost');
       process.exitCode = 1;
     }
   } finally {
@@ -95,20 +122,42 @@ async function runScheduler(flags: SchedulerFlags): Promise<void> {
 }
 
 export function schedulerCommand(): Command {
+  const d = LEADER_ELECTION_DEFAULTS;
   return new Command('scheduler')
-    .description('Run the Kubernetes scheduler (foreground)')
+    .description('Run the Kubernetes scheduler (foreground; leader-elected)')
     .requiredOption('--kubeconfig <file>', 'kubeconfig with the API server(s) and credentials')
     .addOption(
       new Option('--leader-elect [bool]', 'schedule only while holding the leader Lease')
         .default(true)
         .argParser(parseGoBool),
     )
-    .option('--no-leader-elect', 'run without leader election (a single scheduler only)')
-    .option('--leader-elect-lease-duration <duration>', 'default 4s (upstream 15s)', duration)
-    .option('--leader-elect-renew-deadline <duration>', 'default 2.5s (upstream 10s)', duration)
-    .option('--leader-elect-retry-period <duration>', 'default 500ms (upstream 2s)', duration)
+    .addOption(
+      new Option(
+        '--leader-elect-lease-duration <duration>',
+        'how long followers wait before taking an unrenewed lease (upstream: 15s)',
+      )
+        .argParser(durationMs)
+        .default(d.leaseDurationMs, seconds(d.leaseDurationMs)),
+    )
+    .addOption(
+      new Option(
+        '--leader-elect-renew-deadline <duration>',
+        'how long the leader acts without a successful renew (upstream: 10s)',
+      )
+        .argParser(durationMs)
+        .default(d.renewDeadlineMs, seconds(d.renewDeadlineMs)),
+    )
+    .addOption(
+      new Option(
+        '--leader-elect-retry-period <duration>',
+        'pause between acquire and renew tries (upstream: 2s)',
+      )
+        .argParser(durationMs)
+        .default(d.retryPeriodMs, seconds(d.retryPeriodMs)),
+    )
     .option('--leader-elect-resource-namespace <ns>', 'namespace of the Lease', 'kube-system')
     .option('--leader-elect-resource-name <name>', 'name of the Lease', 'kube-scheduler')
+    .option('--identity <id>', 'leader election identity (default: <hostname>_<uuid>)')
     .action(async (flags: SchedulerFlags) => {
       await runScheduler(flags);
     });

@@ -1,71 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../clock.ts';
-import {
-  LEADER_ELECTION_DEFAULTS,
-  LeaderElectionConfigError,
-  LeaderElector,
-} from './leader-elector.ts';
+import { LeaderElectionConfigError } from './errors.ts';
+import { LEADER_ELECTION_DEFAULTS } from './leader-election-timings.ts';
+import { LeaderElector } from './leader-elector.ts';
 import type { LeaderElectorOptions } from './leader-elector.ts';
-import type { LeaderElectionRecord, ResourceLock } from './resource-lock.ts';
-
-/** The lock object both candidates share: one record and a version, as a Lease. */
-class FakeLockStore {
-  record: LeaderElectionRecord | undefined;
-  version = 0;
-  writes: LeaderElectionRecord[] = [];
-}
-
-class ConflictError extends Error {
-  readonly code = 'CONFLICT';
-}
-
-type Mode = 'ok' | 'fail' | 'hang';
-
-/** A ResourceLock over a FakeLockStore; `mode` makes its calls fail or hang (a partition). */
-class FakeLock implements ResourceLock {
-  mode: Mode = 'ok';
-  #seen = -1;
-  readonly store: FakeLockStore;
-  readonly identity: string;
-  constructor(store: FakeLockStore, identity: string) {
-    this.store = store;
-    this.identity = identity;
-  }
-  describe(): string {
-    return 'kube-system/test';
-  }
-  async get(signal: AbortSignal): Promise<LeaderElectionRecord | undefined> {
-    await this.#gate(signal);
-    this.#seen = this.store.version;
-    return this.store.record;
-  }
-  async create(record: LeaderElectionRecord, signal: AbortSignal): Promise<void> {
-    await this.#gate(signal);
-    if (this.store.record !== undefined) throw new ConflictError('already exists');
-    this.#write(record);
-  }
-  async update(record: LeaderElectionRecord, signal: AbortSignal): Promise<void> {
-    await this.#gate(signal);
-    if (this.#seen !== this.store.version) throw new ConflictError('conflict');
-    this.#write(record);
-  }
-  #write(record: LeaderElectionRecord): void {
-    this.store.record = record;
-    this.store.version++;
-    this.#seen = this.store.version;
-    this.store.writes.push(record);
-  }
-  #gate(signal: AbortSignal): Promise<void> {
-    if (this.mode === 'fail') return Promise.reject(new Error('connection refused'));
-    if (this.mode === 'ok') return Promise.resolve();
-    return new Promise((_, reject) => {
-      signal.addEventListener('abort', () => {
-        reject(new Error('aborted'));
-      });
-    });
-  }
-}
+import { FakeLock, FakeLockStore } from './fake-lock.ts';
+import type { LeaderElectionRecord } from './resource-lock.ts';
 
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));

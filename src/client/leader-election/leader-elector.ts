@@ -2,13 +2,15 @@
  * Leader election with client-go's semantics (tools/leaderelection): a candidate takes the lock
  * only when the record it observes has not changed for a whole lease duration, measured on its
  * OWN clock from when it observed it, so clock skew between nodes does not matter (skew in
- * clock RATE does). The leader renews every retry period; if no renew has succeeded within the
+ * clock RATE does). The leader renews every retry period; once no renew has succeeded within the
  * renew deadline it aborts the leading signal at once, even with a request still in flight, and
  * that happens before any other candidate can see the lease expire (see `LeaderElectionTimings`).
- * On a graceful stop it releases the lock (holder `''`, 1 s lease) so the next one takes over.
+ * `assertLeading()` checks the deadline on the clock itself, so the leading work's requests
+ * (through `RestClient.scoped`) stop even when the deadline timer is late. On a graceful stop it
+ * waits for the work to wind down, then releases the lock (holder `''`, 1 s lease).
  *
- * Not guaranteed (as upstream): fencing. A write a controller sent just before the leading
- * signal aborted may still land after another leader started; controllers must stay idempotent.
+ * Not guaranteed (as upstream): fencing. A write sent just before the deadline lands whenever
+ * the network delivers it; the margin below covers a round trip of up to 1.5 s, not a longer one.
  *
  * Stricter than client-go: the renew deadline counts from when the last successful renew was
  * SENT (client-go counts from the start of the next renew round, a retry period later), so the
@@ -20,52 +22,9 @@ import { isAborted } from '../errors.ts';
 import { monotonicClock } from './monotonic-clock.ts';
 import { sameRecord } from './resource-lock.ts';
 import type { LeaderElectionRecord, ResourceLock } from './resource-lock.ts';
-
-/**
- * Safety argument for the defaults (4 s / 2.5 s / 0.4 s; upstream 15 s / 10 s / 2 s):
- * let S be when the leader sent its last successful renew. Every other candidate observes
- * that write no earlier than S, and acquires no earlier than S + leaseDuration by its own
- * clock. The leader stops by S + renewDeadline by its clock. With clocks whose rates differ by
- * at most ρ (NTP keeps it under 500 ppm; 1e-3 is generous), safety needs
- *   renewDeadline·(1+ρ) + stopLatency < leaseDuration·(1−ρ),
- * where stopLatency is event-loop delay before the deadline timer fires (GC pause, busy loop).
- * 2.5 s vs 4 s leaves 1.5 s of margin: ~37 % of the lease, i.e. a 1.5 s stall. Liveness: a
- * leader gets about renewDeadline / retryPeriod − 1 = 5 tries before it gives up, so one failed
- * or slow request does not cost the lease. Failover after a crash takes ≤ leaseDuration +
- * retryPeriod·(1 + jitter) ≈ 4.9 s; after a graceful release ≤ 0.88 s (one jittered retry).
- */
-export interface LeaderElectionTimings {
-  /**
-   * How long a candidate waits, after it last saw the record change, before taking the lock;
-   * written to the Lease as whole seconds (rounded up). Default 4,000 ms (upstream 15 s,
-   * `--leader-elect-lease-duration`).
-   */
-  readonly leaseDurationMs: number;
-  /**
-   * How long the leader keeps acting without a successful renew (counted from when it sent the
-   * last one) before it aborts the leading signal. Must be < leaseDurationMs. Default 2,500 ms
-   * (upstream 10 s, `--leader-elect-renew-deadline`).
-   */
-  readonly renewDeadlineMs: number;
-  /**
-   * Pause between tries, both to acquire and to renew. Default 400 ms (upstream 2 s,
-   * `--leader-elect-retry-period`).
-   */
-  readonly retryPeriodMs: number;
-}
-
-export const LEADER_ELECTION_DEFAULTS: LeaderElectionTimings = {
-  leaseDurationMs: 4_000,
-  renewDeadlineMs: 2_500,
-  retryPeriodMs: 400,
-};
-
-/** kube-controller-manager's and kube-scheduler's defaults, for comparison. */
-export const UPSTREAM_LEADER_ELECTION_TIMINGS: LeaderElectionTimings = {
-  leaseDurationMs: 15_000,
-  renewDeadlineMs: 10_000,
-  retryPeriodMs: 2_000,
-};
+import { NotLeadingError } from './errors.ts';
+import { LEADER_ELECTION_DEFAULTS, validateTimings } from './leader-election-timings.ts';
+import type { LeaderElectionTimings } from './leader-election-timings.ts';
 
 export interface LeaderCallbacks {
   /**
@@ -104,14 +63,6 @@ export interface LeaderElectorOptions extends Partial<LeaderElectionTimings> {
     | undefined;
 }
 
-export class LeaderElectionConfigError extends Error {
-  readonly code = 'K8TS_LEADER_ELECTION_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'LeaderElectionConfigError';
-  }
-}
-
 interface TryResult {
   readonly ok: boolean;
   /** When the successful write was sent (clock ms). */
@@ -131,6 +82,10 @@ export class LeaderElector {
   #observedTimeMs = 0;
   #reportedLeader = '';
   #running = false;
+  /** The current term's controller, while leading. */
+  #leading: AbortController | undefined;
+  /** Clock time by which the next renew must succeed, while leading. */
+  #leadingUntilMs = 0;
 
   constructor(options: LeaderElectorOptions) {
     this.#lock = options.lock;
@@ -163,6 +118,23 @@ export class LeaderElector {
   }
 
   /**
+   * Throws `NotLeadingError` unless this candidate leads right now: its term started, has not
+   * ended, and the renew deadline has not passed on the clock. A passed deadline ends the term
+   * here and now, without waiting for the deadline timer (which a stalled event loop runs late,
+   * and after I/O callbacks that could otherwise still send a write). Put it in front of every
+   * request the leading work sends: `client.scoped({ signal, admit: () => e.assertLeading() })`.
+   */
+  assertLeading(): void {
+    const leading = this.#leading;
+    if (leading === undefined || leading.signal.aborted)
+      throw new NotLeadingError(`not leading ${this.#lock.describe()}`);
+    if (this.#clock.now() >= this.#leadingUntilMs) {
+      this.#stopLeading(leading, 'failed to renew lease within the renew deadline; stopping');
+      throw new NotLeadingError(`renew deadline of ${this.#lock.describe()} passed`);
+    }
+  }
+
+  /**
    * Campaigns until it leads or `signal` aborts, then leads until the lease is lost or `signal`
    * aborts; one term only (call again, or build a new elector, to campaign again). Settles once
    * the leading work has settled.
@@ -184,19 +156,37 @@ export class LeaderElector {
         identity: this.identity,
       });
       const leading = new AbortController();
+      this.#leading = leading;
+      this.#leadingUntilMs = acquired.sentAtMs + this.#t.renewDeadlineMs;
       const work = (async (): Promise<void> => {
         await this.#cb.onStartedLeading(leading.signal);
       })().catch((err: unknown) => {
         this.#log('error', 'leading work failed', { error: errorText(err) });
       });
-      await this.#renew(signal, leading, acquired.sentAtMs);
-      leading.abort(new Error('stopped leading'));
+      await this.#renew(signal, leading);
+      if (!leading.signal.aborted) leading.abort(new NotLeadingError('stopped leading'));
       reportStopped();
-      if (signal.aborted && this.#release) await this.#releaseLock();
+      if (signal.aborted && this.#release) {
+        // Release only once the work has wound down (client-go's ReleaseOnCancel contract),
+        // but never wait longer than a renew deadline for it: a term-scoped client sends
+        // nothing after the abort anyway.
+        await Promise.race([work, sleep(this.#clock, this.#t.renewDeadlineMs)]);
+        await this.#releaseLock();
+      }
       await work;
     } finally {
+      this.#leading = undefined;
       reportStopped();
     }
+  }
+
+  #stopLeading(leading: AbortController, message: string): void {
+    if (leading.signal.aborted) return;
+    this.#log('warn', message, {
+      lock: this.#lock.describe(),
+      renewDeadlineMs: this.#t.renewDeadlineMs,
+    });
+    leading.abort(new NotLeadingError(message));
   }
 
   async #acquire(signal: AbortSignal): Promise<TryResult> {
@@ -217,22 +207,13 @@ export class LeaderElector {
    * Renews every retry period until `signal` aborts or the renew deadline passes; a deadline
    * timer aborts `leading` the moment it passes, whatever request is still in flight.
    */
-  async #renew(
-    signal: AbortSignal,
-    leading: AbortController,
-    firstSentAtMs: number,
-  ): Promise<void> {
+  async #renew(signal: AbortSignal, leading: AbortController): Promise<void> {
     let deadline: TimerHandle | undefined;
-    const armDeadline = (sentAtMs: number): void => {
+    const armDeadline = (): void => {
       deadline?.cancel();
-      const dueIn = sentAtMs + this.#t.renewDeadlineMs - this.#clock.now();
       deadline = this.#clock.setTimer(() => {
-        this.#log('warn', 'failed to renew lease within the renew deadline; stopping', {
-          lock: this.#lock.describe(),
-          renewDeadlineMs: this.#t.renewDeadlineMs,
-        });
-        leading.abort(new Error('failed to renew the lease in time'));
-      }, dueIn);
+        this.#stopLeading(leading, 'failed to renew lease within the renew deadline; stopping');
+      }, this.#leadingUntilMs - this.#clock.now());
     };
     const stop = new AbortController();
     const onStop = (): void => {
@@ -241,20 +222,26 @@ export class LeaderElector {
     signal.addEventListener('abort', onStop, { once: true });
     leading.signal.addEventListener('abort', onStop, { once: true });
     try {
-      armDeadline(firstSentAtMs);
+      armDeadline();
       while (!stop.signal.aborted) {
         await sleep(this.#clock, this.#t.retryPeriodMs, stop.signal);
         if (isAborted(stop.signal)) break;
+        if (this.#clock.now() >= this.#leadingUntilMs) {
+          // The deadline timer is late (a stalled event loop): stop here, renew nothing.
+          this.#stopLeading(leading, 'failed to renew lease within the renew deadline; stopping');
+          break;
+        }
         const r = await this.#tryAcquireOrRenew(stop.signal);
         this.#maybeReportTransition();
         if (isAborted(stop.signal)) break;
         if (r.ok) {
-          armDeadline(r.sentAtMs);
+          this.#leadingUntilMs = r.sentAtMs + this.#t.renewDeadlineMs;
+          armDeadline();
         } else if (this.#observed !== undefined && !this.isLeader()) {
-          this.#log('info', 'lease taken by another candidate; stopping', {
-            holder: this.#observed.holderIdentity,
-          });
-          leading.abort(new Error('the lease is held by another candidate'));
+          this.#stopLeading(
+            leading,
+            `lease taken by another candidate (${this.#observed.holderIdentity}); stopping`,
+          );
         }
       }
     } finally {
@@ -264,11 +251,34 @@ export class LeaderElector {
     }
   }
 
-  /** client-go's tryAcquireOrRenew: one get, then a create or an update at most. */
+  /**
+   * client-go's tryAcquireOrRenew: a leader whose observed lease is still valid first updates
+   * optimistically over the version it last wrote (one round trip); otherwise, or if that
+   * fails, one get, then a create or an update at most.
+   */
   async #tryAcquireOrRenew(signal: AbortSignal): Promise<TryResult> {
     const failed: TryResult = { ok: false, sentAtMs: 0 };
     const id = this.#lock.identity;
     const leaseDurationSeconds = Math.ceil(this.#t.leaseDurationMs / 1000);
+    const mine = this.#observed;
+    if (
+      mine !== undefined &&
+      mine.holderIdentity === id &&
+      this.#observedTimeMs + mine.leaseDurationSeconds * 1000 > this.#clock.now()
+    ) {
+      const sentAtMs = this.#clock.now();
+      const record: LeaderElectionRecord = { ...mine, leaseDurationSeconds, renewTimeMs: sentAtMs };
+      try {
+        await this.#lock.update(record, signal);
+        this.#setObserved(record);
+        return { ok: true, sentAtMs };
+      } catch (err: unknown) {
+        if (signal.aborted) return failed;
+        this.#log('warn', 'failed to update lease optimistically; falling back to slow path', {
+          error: errorText(err),
+        });
+      }
+    }
     let old: LeaderElectionRecord | undefined;
     try {
       old = await this.#lock.get(signal);
@@ -378,16 +388,6 @@ export class LeaderElector {
       parent.removeEventListener('abort', onAbort);
     }
   }
-}
-
-function validateTimings(t: LeaderElectionTimings, jitterFactor: number): void {
-  if (t.leaseDurationMs <= t.renewDeadlineMs)
-    throw new LeaderElectionConfigError('leaseDuration must be greater than renewDeadline');
-  if (t.renewDeadlineMs <= jitterFactor * t.retryPeriodMs)
-    throw new LeaderElectionConfigError(
-      'renewDeadline must be greater than retryPeriod*JitterFactor',
-    );
-  if (t.retryPeriodMs < 1) throw new LeaderElectionConfigError('retryPeriod must be positive');
 }
 
 function errorText(err: unknown): string {
