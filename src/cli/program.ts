@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { versionInfo } from '../version.ts';
 import { apiserverCommand } from './commands/apiserver.ts';
+import { containerdCommand } from './commands/containerd.ts';
 import { controllerManagerCommand } from './commands/controller-manager.ts';
 import { schedulerCommand } from './commands/scheduler.ts';
 import { versionCommand } from './commands/version.ts';
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
     .addCommand(versionCommand())
     .addCommand(apiserverCommand())
     .addCommand(controllerManagerCommand())
-    .addCommand(schedulerCommand());
+    .addCommand(schedulerCommand())
+    .addCommand(containerdCommand());
 }
