@@ -1,8 +1,10 @@
 /**
  * The FailedScheduling message (upstream framework/types.go FitError.Error): "0/N nodes are
- * available: " + the reasons histogram ("<count> <reason>", sorted as strings, comma-joined) +
- * ".", then the PostFilter (preemption) message. k8ts does not preempt, so every node reads as
- * "Preemption is not helpful for scheduling", as upstream reports for a pod no eviction helps.
+ * available:" then either the PreFilter message or the reasons histogram ("<count> <reason>",
+ * sorted as strings, comma-joined), each followed by ".", then the PostFilter (preemption)
+ * message, e.g. "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient
+ * cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No
+ * preemption victims found for incoming pod."
  */
 import type { FilterFailure } from './framework.ts';
 
@@ -12,21 +14,34 @@ export interface Diagnosis {
   readonly failures: ReadonlyMap<string, FilterFailure>;
   /** Set when the pod was rejected before any node was considered. */
   readonly preFilterMessage?: string;
+  /** What PostFilter (preemption) said, `preemption: ...` (see `preemptionMessage`). */
+  readonly postFilterMessage?: string;
+}
+
+export const NO_NODE_AVAILABLE = (numAllNodes: number): string =>
+  `0/${String(numAllNodes)} nodes are available:`;
+
+/** "<count> <reason>" over every node's reasons, sorted as strings, comma-joined. */
+export function reasonsHistogram(reasonsPerNode: Iterable<readonly string[]>): string {
+  const histogram = new Map<string, number>();
+  for (const reasons of reasonsPerNode)
+    for (const r of reasons) histogram.set(r, (histogram.get(r) ?? 0) + 1);
+  return [...histogram]
+    .map(([r, n]) => `${String(n)} ${r}`)
+    .sort()
+    .join(', ');
 }
 
 export function fitErrorMessage(d: Diagnosis): string {
-  const head = `0/${d.numAllNodes} nodes are available:`;
-  let msg: string;
+  let msg = NO_NODE_AVAILABLE(d.numAllNodes);
   if (d.preFilterMessage !== undefined) {
-    msg = `${head} ${d.preFilterMessage}.`;
+    msg += ` ${d.preFilterMessage}.`;
   } else {
-    const histogram = new Map<string, number>();
-    for (const f of d.failures.values())
-      for (const r of f.reasons) histogram.set(r, (histogram.get(r) ?? 0) + 1);
-    const reasons = [...histogram].map(([r, n]) => `${n} ${r}`).sort();
-    msg = `${head} ${reasons.join(', ')}.`;
+    const histogram = reasonsHistogram([...d.failures.values()].map((f) => f.reasons));
+    if (histogram !== '') msg += ` ${histogram}.`;
   }
-  return `${msg} preemption: ${head} ${d.numAllNodes} Preemption is not helpful for scheduling.`;
+  if (d.postFilterMessage !== undefined) msg += ` ${d.postFilterMessage}`;
+  return msg;
 }
 
 /** The plugins that rejected the pod somewhere (upstream's UnschedulablePlugins). */

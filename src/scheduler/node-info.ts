@@ -6,7 +6,7 @@
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
 import type { HostPort, PodInfo } from './pod-info.ts';
 import { parseMilliValue, parseValue } from './quantity.ts';
-import { zeroResources } from './resources.ts';
+import { scalarResources, zeroResources } from './resources.ts';
 import type { Resources } from './resources.ts';
 
 export interface Allocatable extends Resources {
@@ -20,6 +20,7 @@ export function nodeAllocatable(node: Node): Allocatable {
     memory: parseValue(a['memory']),
     ephemeralStorage: parseValue(a['ephemeral-storage']),
     pods: parseValue(a['pods']),
+    scalar: scalarResources(a),
   };
 }
 
@@ -75,6 +76,13 @@ export class NodeInfo {
     return true;
   }
 
+  /** A copy of this node without the pods with these keys (what-if: preemption). */
+  withoutPods(keys: readonly string[]): NodeInfo {
+    const copy = new NodeInfo(this.#node);
+    for (const pi of this.pods.values()) if (!keys.includes(pi.key)) copy.addPod(pi);
+    return copy;
+  }
+
   /** Host ports in use, as `ip/protocol/port` strings. */
   *usedPorts(): Iterable<HostPort> {
     for (const pi of this.pods.values()) yield* pi.hostPorts;
@@ -87,7 +95,12 @@ export class NodeInfo {
     this.nonZeroRequested.milliCpu += sign * pi.nonZeroRequests.milliCpu;
     this.nonZeroRequested.memory += sign * pi.nonZeroRequests.memory;
     this.nonZeroRequested.ephemeralStorage += sign * pi.nonZeroRequests.ephemeralStorage;
-    if (pi.ownerUid !== undefined) {
+    for (const [name, v] of pi.requests.scalar) {
+      const n = (this.requested.scalar.get(name) ?? 0) + sign * v;
+      if (n === 0) this.requested.scalar.delete(name);
+      else this.requested.scalar.set(name, n);
+    }
+    if (pi.ownerUid !== undefined && !pi.terminating) {
       const n = (this.ownerCounts.get(pi.ownerUid) ?? 0) + sign;
       if (n === 0) this.ownerCounts.delete(pi.ownerUid);
       else this.ownerCounts.set(pi.ownerUid, n);

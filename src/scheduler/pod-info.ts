@@ -28,15 +28,32 @@ export interface PodInfo {
   readonly requiredAffinityTerms: readonly PodAffinityTerm[];
   readonly requiredAntiAffinityTerms: readonly PodAffinityTerm[];
   readonly priority: number;
+  /** Being deleted (deletionTimestamp set): spreading does not count it (upstream). */
+  readonly terminating: boolean;
 }
 
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }
 
+/**
+ * True for a pod this scheduler should place: not bound yet, asking for `schedulerName`
+ * (unset means `default-scheduler`), not finished and not being deleted. Pods for another
+ * scheduler are left alone, as upstream leaves them to theirs.
+ */
+export function needsScheduling(pod: Pod, schedulerName: string): boolean {
+  if ((pod.spec?.nodeName ?? '') !== '') return false;
+  if ((pod.spec?.schedulerName ?? 'default-scheduler') !== schedulerName) return false;
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
+  return pod.metadata?.deletionTimestamp === undefined;
+}
+
 export function newPodInfo(pod: Pod): PodInfo {
   const hostPorts: HostPort[] = [];
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+  // Upstream counts the app containers' host ports; sidecars (restartable init containers) run
+  // beside them, so theirs count too. A regular init container is gone before they start.
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  for (const c of [...sidecars, ...(pod.spec?.containers ?? [])]) {
     for (const p of c.ports ?? []) {
       if (p.hostPort === undefined || p.hostPort <= 0) continue;
       hostPorts.push({
@@ -63,5 +80,6 @@ export function newPodInfo(pod: Pod): PodInfo {
     requiredAntiAffinityTerms:
       pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [],
     priority: pod.spec?.priority ?? 0,
+    terminating: pod.metadata?.deletionTimestamp !== undefined,
   };
 }

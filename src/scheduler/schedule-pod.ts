@@ -10,6 +10,7 @@ import type { Diagnosis } from './fit-error.ts';
 import type { FilterFailure, NodeFilter } from './framework.ts';
 import type { NodeInfo } from './node-info.ts';
 import type { PodInfo } from './pod-info.ts';
+import { preemptionMessage } from './preemption-message.ts';
 import type { Profile } from './profile.ts';
 
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -26,10 +27,18 @@ export type ScheduleResult =
     }
   | {
       readonly kind: 'unschedulable';
+      /**
+       * The PodScheduled=False reason: `Unschedulable` when nodes rejected the pod,
+       * `SchedulerError` when there was nothing to try (no nodes).
+       */
+      readonly reason: 'Unschedulable' | 'SchedulerError';
       readonly diagnosis: Diagnosis;
       readonly message: string;
       readonly nextStartNodeIndex: number;
     };
+
+/** Upstream's ErrNoNodesAvailable. */
+export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 
 export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): number {
   if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
@@ -55,7 +64,16 @@ export function schedulePod(
   profile: Profile,
   options: ScheduleOptions = {},
 ): ScheduleResult {
-  const start = nodes.length === 0 ? 0 : (options.startNodeIndex ?? 0) % nodes.length;
+  if (nodes.length === 0) {
+    return {
+      kind: 'unschedulable',
+      reason: 'SchedulerError',
+      diagnosis: { numAllNodes: 0, failures: new Map() },
+      message: NO_NODES_AVAILABLE,
+      nextStartNodeIndex: 0,
+    };
+  }
+  const start = (options.startNodeIndex ?? 0) % nodes.length;
   const filters: NodeFilter[] = [];
   for (const p of profile.filters) {
     const f = p.prepareFilter(pod, nodes);
@@ -76,11 +94,16 @@ export function schedulePod(
     if (failure === undefined) feasible.push(node);
     else failures.set(node.name, failure);
   }
-  const nextStartNodeIndex = nodes.length === 0 ? 0 : (start + evaluated) % nodes.length;
+  const nextStartNodeIndex = (start + evaluated) % nodes.length;
   if (feasible.length === 0) {
-    const diagnosis: Diagnosis = { numAllNodes: nodes.length, failures };
+    const diagnosis: Diagnosis = {
+      numAllNodes: nodes.length,
+      failures,
+      postFilterMessage: preemptionMessage(pod, nodes, failures, filters),
+    };
     return {
       kind: 'unschedulable',
+      reason: 'Unschedulable',
       diagnosis,
       message: fitErrorMessage(diagnosis),
       nextStartNodeIndex,

@@ -20,7 +20,7 @@ import { jsonLineLog } from '../util/json-line-log.ts';
 import { SchedulerEventRecorder } from './event-recorder.ts';
 import type { Logger } from './event-recorder.ts';
 import { unschedulablePlugins } from './fit-error.ts';
-import { newPodInfo, podKey } from './pod-info.ts';
+import { needsScheduling, newPodInfo, podKey } from './pod-info.ts';
 import { defaultProfile } from './profile.ts';
 import type { Profile } from './profile.ts';
 import { schedulePod } from './schedule-pod.ts';
@@ -57,10 +57,6 @@ const unwrap = <T>(o: Tombstone<T>): T =>
     ? (o as DeletedFinalStateUnknown<T>).obj
     : (o as T);
 
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
-
 export class Scheduler {
   readonly #client: RestClient;
   readonly #clock: Clock;
@@ -75,6 +71,8 @@ export class Scheduler {
   readonly #nodes: SharedInformer<Node>;
   readonly #bindings = new Set<Promise<void>>();
   #nextStartNodeIndex = 0;
+  /** The run signal: once it aborted, a failed binding is the stop, not worth an event. */
+  #stopped: AbortSignal | undefined;
 
   constructor(options: SchedulerOptions) {
     this.#client = options.client;
@@ -100,6 +98,7 @@ export class Scheduler {
 
   /** Schedules until `signal` aborts; resolves once informers, bindings and events settled. */
   async run(signal: AbortSignal): Promise<void> {
+    this.#stopped = signal;
     const background = [this.#pods.run(signal), this.#nodes.run(signal), this.queue.run(signal)];
     try {
       if (await waitForCacheSync(signal, this.#pods, this.#nodes)) {
@@ -114,10 +113,6 @@ export class Scheduler {
     }
   }
 
-  #responsible(pod: Pod): boolean {
-    return (pod.spec?.schedulerName ?? 'default-scheduler') === this.#profile.schedulerName;
-  }
-
   #registerHandlers(): void {
     this.#pods.addEventHandler({
       onAdd: (pod) => {
@@ -125,11 +120,7 @@ export class Scheduler {
           this.cache.upsertPod(pod);
           this.queue.delete(podKey(pod));
           this.queue.moveAllToActiveOrBackoff('AssignedPodAdd');
-        } else if (
-          this.#responsible(pod) &&
-          !isTerminal(pod) &&
-          pod.metadata?.deletionTimestamp === undefined
-        ) {
+        } else if (needsScheduling(pod, this.#profile.schedulerName)) {
           this.queue.add(pod);
         }
       },
@@ -140,11 +131,7 @@ export class Scheduler {
           this.queue.delete(key);
           if (JSON.stringify(oldPod.metadata?.labels) !== JSON.stringify(pod.metadata?.labels))
             this.queue.moveAllToActiveOrBackoff('AssignedPodUpdate');
-        } else if (
-          !this.#responsible(pod) ||
-          isTerminal(pod) ||
-          pod.metadata?.deletionTimestamp !== undefined
-        ) {
+        } else if (!needsScheduling(pod, this.#profile.schedulerName)) {
           this.queue.delete(key);
         } else if (!this.cache.isAssumed(key)) {
           this.queue.update(pod);
@@ -173,6 +160,7 @@ export class Scheduler {
       },
       onDelete: (obj) => {
         this.cache.removeNode(unwrap(obj).metadata?.name ?? '');
+        this.queue.moveAllToActiveOrBackoff('NodeDelete');
       },
     });
   }
@@ -209,7 +197,7 @@ export class Scheduler {
     if (result.kind === 'unschedulable') {
       q.unschedulablePlugins = unschedulablePlugins(result.diagnosis);
       this.queue.addUnschedulable(q, cycle);
-      this.#recordFailure(current, result.message);
+      this.#recordFailure(current, result.reason, result.message);
       return;
     }
     const pod = current;
@@ -248,6 +236,10 @@ export class Scheduler {
       );
     } catch (err: unknown) {
       this.cache.forget(key);
+      if (this.#stopped?.aborted === true) {
+        this.queue.done(key);
+        return;
+      }
       if (isConflict(err) || isNotFound(err)) {
         // Already bound (or gone): the informer brings the truth.
         this.queue.done(key);
@@ -265,14 +257,10 @@ export class Scheduler {
     }
   }
 
-  #recordFailure(pod: Pod, message: string): void {
+  #recordFailure(pod: Pod, reason: 'Unschedulable' | 'SchedulerError', message: string): void {
     this.#events.event(pod, 'Warning', 'FailedScheduling', message);
     const existing = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (
-      existing?.status === 'False' &&
-      existing.reason === 'Unschedulable' &&
-      existing.message === message
-    )
+    if (existing?.status === 'False' && existing.reason === reason && existing.message === message)
       return;
     const ref = {
       ...PODS,
@@ -286,7 +274,7 @@ export class Scheduler {
           {
             type: 'PodScheduled',
             status: 'False',
-            reason: 'Unschedulable',
+            reason,
             message,
             lastProbeTime: null,
             lastTransitionTime: new Date(this.#clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),

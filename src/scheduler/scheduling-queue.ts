@@ -21,6 +21,7 @@ import type { PodInfo } from './pod-info.ts';
 export type ClusterEvent =
   | 'NodeAdd'
   | 'NodeUpdate'
+  | 'NodeDelete'
   | 'AssignedPodAdd'
   | 'AssignedPodUpdate'
   | 'AssignedPodDelete'
@@ -31,6 +32,8 @@ const ALL_PLUGINS: readonly string[] = [];
 const INTERESTED: Readonly<Record<ClusterEvent, readonly string[]>> = {
   NodeAdd: ALL_PLUGINS,
   NodeUpdate: ALL_PLUGINS,
+  // A domain with fewer matching pods may disappear with its node.
+  NodeDelete: ['PodTopologySpread'],
   UnschedulableTimeout: ALL_PLUGINS,
   AssignedPodDelete: ['NodeResourcesFit', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity'],
   AssignedPodAdd: ['PodTopologySpread', 'InterPodAffinity'],

@@ -140,7 +140,7 @@ describe('scheduler e2e', () => {
     assert.equal(ev.type, 'Warning');
     assert.equal(
       ev.message,
-      '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+      '0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',
     );
     const cond = await until('PodScheduled=False', async () => {
       const pod = await client.get<Pod>({ ...pods(), name: 'big' });

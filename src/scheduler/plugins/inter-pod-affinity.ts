@@ -34,20 +34,20 @@ export function termMatchesPod(
   return LabelSelector.fromObject(term.labelSelector).matches(target.labels);
 }
 
-/** Topology values (per key) whose domains hold a pod matching `term`. */
+/** Topology values (per key) whose domains hold a pod matching `terms` (all of them). */
 function domainsWithMatch(
   pod: PodInfo,
-  term: PodAffinityTerm,
+  terms: readonly PodAffinityTerm[],
   nodes: readonly NodeInfo[],
-): Set<string> {
-  const out = new Set<string>();
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>(terms.map((t) => [t.topologyKey, new Set<string>()]));
   for (const node of nodes) {
-    const value = node.labels[term.topologyKey];
-    if (value === undefined || out.has(value)) continue;
     for (const other of node.pods.values()) {
-      if (other.key !== pod.key && termMatchesPod(term, pod.namespace, other)) {
-        out.add(value);
-        break;
+      if (other.key === pod.key || !terms.every((t) => termMatchesPod(t, pod.namespace, other)))
+        continue;
+      for (const t of terms) {
+        const value = node.labels[t.topologyKey];
+        if (value !== undefined) out.get(t.topologyKey)?.add(value);
       }
     }
   }
@@ -57,14 +57,15 @@ function domainsWithMatch(
 export const interPodAffinity: FilterPlugin = {
   name: 'InterPodAffinity',
   prepareFilter(pod, nodes) {
+    // The pod's anti-affinity: per term, the domains holding a pod that matches that term.
     const anti = pod.requiredAntiAffinityTerms.map((t) => ({
       key: t.topologyKey,
-      values: domainsWithMatch(pod, t, nodes),
+      values: domainsWithMatch(pod, [t], nodes).get(t.topologyKey) ?? new Set<string>(),
     }));
-    const aff = pod.requiredAffinityTerms.map((t) => ({
-      key: t.topologyKey,
-      values: domainsWithMatch(pod, t, nodes),
-    }));
+    // The pod's affinity: domains holding a pod that matches every term (upstream counts a pod
+    // for the affinity terms only if it matches all of them).
+    const affinityTerms = pod.requiredAffinityTerms;
+    const aff = domainsWithMatch(pod, affinityTerms, nodes);
     // Existing pods' anti-affinity terms that the incoming pod matches: forbidden domains.
     const forbidden: { key: string; value: string }[] = [];
     for (const node of nodes) {
@@ -77,10 +78,11 @@ export const interPodAffinity: FilterPlugin = {
         }
       }
     }
-    if (anti.length === 0 && aff.length === 0 && forbidden.length === 0) return undefined;
+    if (anti.length === 0 && affinityTerms.length === 0 && forbidden.length === 0) return undefined;
+    // The first pod of a group whose terms select itself may go where the topology labels are.
+    const noMatchAnywhere = [...aff.values()].every((v) => v.size === 0);
     const firstOfGroup =
-      aff.every((a) => a.values.size === 0) &&
-      pod.requiredAffinityTerms.every((t) => termMatchesPod(t, pod.namespace, pod));
+      noMatchAnywhere && affinityTerms.every((t) => termMatchesPod(t, pod.namespace, pod));
     return (node) => {
       if (forbidden.some((f) => node.labels[f.key] === f.value))
         return fail('InterPodAffinity', ERR_EXISTING_ANTI_AFFINITY);
@@ -88,12 +90,12 @@ export const interPodAffinity: FilterPlugin = {
         const v = node.labels[a.key];
         if (v !== undefined && a.values.has(v)) return fail('InterPodAffinity', ERR_ANTI_AFFINITY);
       }
-      if (!firstOfGroup) {
-        for (const a of aff) {
-          const v = node.labels[a.key];
-          if (v === undefined || !a.values.has(v))
-            return fail('InterPodAffinity', ERR_AFFINITY, true);
-        }
+      for (const t of affinityTerms) {
+        const v = node.labels[t.topologyKey];
+        // Every topology label must exist on the node, first of a group or not.
+        if (v === undefined) return fail('InterPodAffinity', ERR_AFFINITY, true);
+        if (!firstOfGroup && aff.get(t.topologyKey)?.has(v) !== true)
+          return fail('InterPodAffinity', ERR_AFFINITY, true);
       }
       return undefined;
     };

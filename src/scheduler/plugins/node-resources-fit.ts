@@ -1,35 +1,40 @@
 /**
  * NodeResourcesFit (upstream plugins/noderesources/fit.go): Filter checks the pod count and the
- * cpu, memory and ephemeral-storage requests against allocatable minus what the node's pods
- * (assumed ones included) request, with upstream's reasons ("Too many pods", "Insufficient
- * cpu"); a pod requesting nothing fits on pod count alone. Score is LeastAllocated over cpu and
- * memory (weight 1 each) on the non-zero requests.
+ * cpu, memory, ephemeral-storage and scalar (extended, hugepages) requests against allocatable
+ * minus what the node's pods (assumed ones included) request, with upstream's reasons ("Too
+ * many pods", "Insufficient cpu", "Insufficient example.com/gpu"); a pod requesting nothing fits
+ * on pod count alone. Score is LeastAllocated over cpu and memory (weight 1 each) on the
+ * non-zero requests, integer arithmetic as upstream; BalancedAllocation scores how close the
+ * cpu and memory fractions stay, on the actual requests.
  */
 import { MAX_NODE_SCORE } from '../framework.ts';
 import type { FilterPlugin, ScorePlugin } from '../framework.ts';
 import type { NodeInfo } from '../node-info.ts';
+import type { Resources } from '../resources.ts';
 
-export function insufficientResources(
-  req: { milliCpu: number; memory: number; ephemeralStorage: number },
-  node: NodeInfo,
-): string[] {
+export function insufficientResources(req: Resources, node: NodeInfo): string[] {
   const reasons: string[] = [];
   const a = node.allocatable;
   if (node.pods.size + 1 > a.pods) reasons.push('Too many pods');
-  if (req.milliCpu === 0 && req.memory === 0 && req.ephemeralStorage === 0) return reasons;
+  if (req.milliCpu === 0 && req.memory === 0 && req.ephemeralStorage === 0 && req.scalar.size === 0)
+    return reasons;
   const used = node.requested;
   if (req.milliCpu > 0 && req.milliCpu > a.milliCpu - used.milliCpu)
     reasons.push('Insufficient cpu');
   if (req.memory > 0 && req.memory > a.memory - used.memory) reasons.push('Insufficient memory');
   if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage)
     reasons.push('Insufficient ephemeral-storage');
+  for (const [name, want] of req.scalar) {
+    if (want > 0 && want > (a.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0))
+      reasons.push(`Insufficient ${name}`);
+  }
   return reasons;
 }
 
-/** (allocatable - requested) * MAX / allocatable, 0 when over-requested or nothing allocatable. */
-function leastRequested(requested: number, capacity: number): number {
+/** Upstream's leastRequestedScore: (capacity - requested) * MAX / capacity, integer division. */
+export function leastRequestedScore(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
-  return ((capacity - requested) * MAX_NODE_SCORE) / capacity;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
 }
 
 export const nodeResourcesFit: FilterPlugin & ScorePlugin = {
@@ -46,34 +51,42 @@ export const nodeResourcesFit: FilterPlugin & ScorePlugin = {
   prepareScore(pod) {
     const req = pod.nonZeroRequests;
     return (node) => {
-      const cpu = leastRequested(
-        node.nonZeroRequested.milliCpu + req.milliCpu,
-        node.allocatable.milliCpu,
-      );
-      const mem = leastRequested(
-        node.nonZeroRequested.memory + req.memory,
-        node.allocatable.memory,
-      );
-      return Math.trunc((cpu + mem) / 2);
+      // Resources a node does not have (allocatable 0) are left out of the average.
+      let score = 0;
+      let weights = 0;
+      const a = node.allocatable;
+      if (a.milliCpu > 0) {
+        score += leastRequestedScore(node.nonZeroRequested.milliCpu + req.milliCpu, a.milliCpu);
+        weights++;
+      }
+      if (a.memory > 0) {
+        score += leastRequestedScore(node.nonZeroRequested.memory + req.memory, a.memory);
+        weights++;
+      }
+      return weights === 0 ? 0 : Math.trunc(score / weights);
     };
   },
 };
 
 /**
- * NodeResourcesBalancedAllocation: favours nodes whose cpu and memory fractions stay close
- * after placing the pod: (1 - standard deviation of the fractions) * MAX.
+ * NodeResourcesBalancedAllocation: (1 - standard deviation of the cpu and memory fractions
+ * requested after placing the pod) * MAX; each fraction capped at 1, a resource the node does
+ * not have left out (one fraction left: deviation 0).
  */
 export const balancedAllocation: ScorePlugin = {
   name: 'NodeResourcesBalancedAllocation',
   weight: 1,
   prepareScore(pod) {
-    const req = pod.nonZeroRequests;
+    const req = pod.requests;
     return (node) => {
       const a = node.allocatable;
-      if (a.milliCpu === 0 || a.memory === 0) return 0;
-      const fc = Math.min(1, (node.nonZeroRequested.milliCpu + req.milliCpu) / a.milliCpu);
-      const fm = Math.min(1, (node.nonZeroRequested.memory + req.memory) / a.memory);
-      const std = Math.abs(fc - fm) / 2;
+      const fractions: number[] = [];
+      if (a.milliCpu > 0)
+        fractions.push(Math.min(1, (node.requested.milliCpu + req.milliCpu) / a.milliCpu));
+      if (a.memory > 0)
+        fractions.push(Math.min(1, (node.requested.memory + req.memory) / a.memory));
+      const [fc, fm] = fractions;
+      const std = fc !== undefined && fm !== undefined ? Math.abs(fc - fm) / 2 : 0;
       return Math.trunc((1 - std) * MAX_NODE_SCORE);
     };
   },

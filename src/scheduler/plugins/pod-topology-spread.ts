@@ -3,7 +3,8 @@
  * constraint, placing the pod on a node must keep `count(domain) + self - min(domains)` within
  * maxSkew, counting matching pods in the pod's namespace on nodes that pass its node affinity
  * and carry every constraint's topologyKey; a node without the key is rejected as unresolvable.
- * Score: ScheduleAnyway constraints weigh domain counts by log(domains + 2), reversed. A pod with
+ * Score (scoring.go): per ScheduleAnyway constraint, count·log(domains + 2) + maxSkew − 1,
+ * summed, rounded, normalized reversed (fewer matching pods scores higher). A pod with
  * no constraints gets upstream's system defaults (hostname maxSkew 3, zone maxSkew 5,
  * ScheduleAnyway); upstream selects its replicas through the owning Service/ReplicaSet's
  * selector, k8ts through the controller ownerReference's UID (the same pods for one workload).
@@ -20,6 +21,8 @@ export const ERR_TOPOLOGY_MISMATCH = "node(s) didn't match pod topology spread c
 export const ERR_TOPOLOGY_MISSING_LABEL = `${ERR_TOPOLOGY_MISMATCH} (missing required label)`;
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** A node the scorer leaves out (missing a required topology label): scores 0 when normalized. */
+const IGNORED = -1;
 
 interface Constraint {
   readonly maxSkew: number;
@@ -57,6 +60,7 @@ function constraintsOf(
       const count = (node: NodeInfo): number => {
         let n = 0;
         for (const other of node.pods.values()) {
+          if (other.terminating) continue;
           if (other.namespace === pod.namespace && matches(other.labels)) n++;
         }
         return n;
@@ -117,34 +121,61 @@ export const podTopologySpread: FilterPlugin & ScorePlugin = {
     };
   },
   prepareScore(pod, feasible, all) {
-    const constraints = constraintsOf(pod, 'ScheduleAnyway').filter((c) =>
-      feasible.some((n) => n.labels[c.topologyKey] !== undefined),
-    );
+    const constraints = constraintsOf(pod, 'ScheduleAnyway');
     if (constraints.length === 0) return undefined;
-    // Hostname domains count only the feasible nodes (upstream's shortcut); others all nodes.
-    const counts = constraints.map(
-      (c) =>
-        countByDomain(pod, c.topologyKey === HOSTNAME_LABEL ? feasible : all, [c])[0] ??
-        new Map<string, number>(),
+    // Only explicit constraints require every topology label; with the system defaults a node
+    // without a zone label is still spread by hostname (upstream's requireAllTopologies).
+    const requireAll = (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0;
+    const ignored = new Set<NodeInfo>(
+      requireAll ? feasible.filter((n) => !hasAllKeys(n, constraints)) : [],
     );
-    const weights = counts.map((m) => Math.log(m.size + 2));
+    // Domains among the feasible nodes; their pods are counted over all nodes the pod could
+    // go to (hostname domains are per node, counted at score time).
+    const counts = constraints.map(() => new Map<string, number>());
+    for (const node of feasible) {
+      if (ignored.has(node)) continue;
+      constraints.forEach((c, i) => {
+        const value = node.labels[c.topologyKey];
+        if (value !== undefined && c.topologyKey !== HOSTNAME_LABEL) counts[i]?.set(value, 0);
+      });
+    }
+    for (const node of all) {
+      if (requireAll && !hasAllKeys(node, constraints)) continue;
+      if (!podMatchesNodeSelectorAndAffinity(pod.pod, node.node)) continue;
+      constraints.forEach((c, i) => {
+        const value = node.labels[c.topologyKey];
+        const m = counts[i];
+        if (value === undefined || m === undefined || !m.has(value)) return;
+        m.set(value, (m.get(value) ?? 0) + c.count(node));
+      });
+    }
+    const weights = constraints.map((c, i) =>
+      Math.log(
+        (c.topologyKey === HOSTNAME_LABEL
+          ? feasible.length - ignored.size
+          : (counts[i]?.size ?? 0)) + 2,
+      ),
+    );
     return (node) => {
-      if (!hasAllKeys(node, constraints)) return -1; // ignored: scores 0 after normalizing
+      if (ignored.has(node)) return IGNORED;
       let score = 0;
       constraints.forEach((c, i) => {
-        const value = node.labels[c.topologyKey] ?? '';
-        score += ((counts[i]?.get(value) ?? 0) + c.maxSkew - 1) * (weights[i] ?? 1);
+        const value = node.labels[c.topologyKey];
+        if (value === undefined) return;
+        const count =
+          c.topologyKey === HOSTNAME_LABEL ? c.count(node) : (counts[i]?.get(value) ?? 0);
+        score += count * (weights[i] ?? 1) + (c.maxSkew - 1);
       });
       return Math.round(score);
     };
   },
   normalize(scores) {
-    const valid = scores.filter((s) => s >= 0);
+    const valid = scores.filter((s) => s !== IGNORED);
     if (valid.length === 0) return scores.map(() => 0);
     const max = Math.max(...valid);
     const min = Math.min(...valid);
     return scores.map((s) => {
-      if (s < 0) return 0;
+      if (s === IGNORED) return 0;
       if (max === 0) return MAX_NODE_SCORE;
       return Math.trunc((MAX_NODE_SCORE * (max + min - s)) / max);
     });

@@ -1,11 +1,15 @@
 /**
  * TaintToleration (upstream plugins/tainttoleration): Filter rejects a node with a NoSchedule
- * or NoExecute taint the pod does not tolerate (the message names the first such taint); Score
- * counts the untolerated PreferNoSchedule taints, normalized reversed (fewer is better).
+ * or NoExecute taint the pod does not tolerate; Score counts the untolerated PreferNoSchedule
+ * taints, normalized reversed (fewer is better). The reason does not name the taint: upstream
+ * stopped doing so (kubernetes#134740, also in 1.34 patches) since taint keys and values can be
+ * sensitive and pod status is readable by more users than nodes are.
  */
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.d.ts';
 import { defaultNormalize, fail } from '../framework.ts';
 import type { FilterPlugin, ScorePlugin } from '../framework.ts';
+
+export const ERR_UNTOLERATED = 'node(s) had untolerated taint(s)';
 
 /** v1.Toleration.ToleratesTaint. */
 export function toleratesTaint(
@@ -45,12 +49,7 @@ export const taintToleration: FilterPlugin & ScorePlugin = {
         'NoSchedule',
         'NoExecute',
       ]);
-      if (taint === undefined) return undefined;
-      return fail(
-        'TaintToleration',
-        `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`,
-        true,
-      );
+      return taint === undefined ? undefined : fail('TaintToleration', ERR_UNTOLERATED, true);
     };
   },
   prepareScore(pod) {
