@@ -7,6 +7,7 @@ import { OpenApiPatchMetaIndex, loadPatchMetaForKind } from './openapi-patch-met
 import type { PatchMetaSource } from './patch-meta.ts';
 import { NO_PATCH_META } from './patch-meta.ts';
 import { applyStrategicMergePatch } from './strategic-merge-patch.ts';
+import { cpuTimeMs } from '../../util/cpu-time.ts';
 
 async function metaFor(group: string, version: string, kind: string): Promise<PatchMetaSource> {
   const meta = await loadPatchMetaForKind({ group, version, kind });
@@ -165,7 +166,7 @@ test('hostile input: deep nesting is bounded, recursion at the bound fits the st
   );
 });
 
-test('hostile input: merge lists of 50000 items in well under a second', () => {
+test('hostile input: merge lists of 50000 items in linear time', () => {
   const n = 50_000;
   const live = {
     metadata: { finalizers: Array.from({ length: n }, (_, i) => `f${String(i)}`) },
@@ -181,14 +182,15 @@ test('hostile input: merge lists of 50000 items in well under a second', () => {
       containers: order.map((o) => ({ ...o, image: 'y' })),
     },
   };
-  const started = Date.now();
-  const out = applyStrategicMergePatch(live, patch, podMeta);
-  const elapsed = Date.now() - started;
+  let out: JsonObject = {};
+  const elapsed = cpuTimeMs(() => {
+    out = applyStrategicMergePatch(live, patch, podMeta);
+  });
   const metadata = out['metadata'] as JsonObject;
   const first = (out['spec'] as { containers: JsonObject[] }).containers[0];
   assert.equal((metadata['finalizers'] as JsonValue[]).length, 2 * n);
   assert.deepStrictEqual(first, { name: `c${String(n - 1)}`, image: 'y' });
-  assert.ok(elapsed < 2000, `took ${String(elapsed)} ms`);
+  assert.ok(elapsed < 2000, `took ${String(elapsed)} ms of CPU`);
 });
 
 test('OpenApiPatchMetaIndex works on any document (upstream test schema)', () => {

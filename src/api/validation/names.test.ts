@@ -10,6 +10,7 @@ import {
   regexError,
 } from './names.ts';
 import { maskTrailingDash, nameIsDNSLabel, nameValidatorFor } from './name-validators.ts';
+import { cpuTimeMs } from '../../util/cpu-time.ts';
 
 const r = (c: string, n: number): string => c.repeat(n);
 
@@ -356,17 +357,18 @@ describe('hostile input', () => {
   ];
   for (const c of inputs) {
     it(`${c.name} finishes fast`, () => {
-      const start = performance.now();
-      for (const fn of [
-        isDNS1123Label,
-        isDNS1123Subdomain,
-        isDNS1035Label,
-        isQualifiedName,
-        isValidLabelValue,
-      ]) {
-        assert.ok(fn(c.value).length > 0);
-      }
-      assert.ok(performance.now() - start < 200, 'linear-time checks');
+      const ms = cpuTimeMs(() => {
+        for (const fn of [
+          isDNS1123Label,
+          isDNS1123Subdomain,
+          isDNS1035Label,
+          isQualifiedName,
+          isValidLabelValue,
+        ]) {
+          assert.ok(fn(c.value).length > 0);
+        }
+      });
+      assert.ok(ms < 200, `linear-time checks took ${String(ms)} ms of CPU`);
     });
   }
 });

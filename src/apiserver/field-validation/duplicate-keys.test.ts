@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { shippedFieldSchemas } from './field-schema.ts';
 import type { FieldNode } from './field-schema.ts';
 import { findDuplicateKeys } from './duplicate-keys.ts';
+import { cpuTimeMs } from '../../util/cpu-time.ts';
 
 const paths = (text: string, node?: FieldNode): string[] =>
   findDuplicateKeys(text, node).map((p) => `${p.kind} ${p.path}`);
@@ -101,10 +102,11 @@ describe('findDuplicateKeys guided by a kind schema', () => {
       data,
     });
     assert.ok(text.length > 3_000_000);
-    const started = performance.now();
-    assert.deepEqual(findDuplicateKeys(text, node), []);
-    assert.deepEqual(findDuplicateKeys(Buffer.from(`[${text}]`)), []);
-    assert.ok(performance.now() - started < 1000, `${String(performance.now() - started)} ms`);
+    const ms = cpuTimeMs(() => {
+      assert.deepEqual(findDuplicateKeys(text, node), []);
+      assert.deepEqual(findDuplicateKeys(Buffer.from(`[${text}]`)), []);
+    });
+    assert.ok(ms < 1000, `${String(ms)} ms of CPU`);
   });
 
   it('deep nesting does not overflow the stack', () => {
