@@ -35,6 +35,11 @@ export interface FakeKubeletOptions {
   readonly leaseDurationSeconds?: number;
   /** Pods for which this answers true stay Running but not Ready. Default: none. */
   readonly holdReady?: (pod: Pod) => boolean;
+  /**
+   * Also bind unscheduled pods (of the default scheduler) to these nodes, round-robin, for
+   * tests that run no scheduler. Default false.
+   */
+  readonly schedule?: boolean;
 }
 
 const microTime = (ms: number): string => new Date(ms).toISOString().replace(/Z$/, '000Z');
@@ -168,6 +173,10 @@ export class FakeKubelet {
 
   #kick(pod: Pod, signal: AbortSignal): void {
     const node = pod.spec?.nodeName ?? '';
+    if (node === '' && this.#o.schedule === true && pod.metadata?.deletionTimestamp == null) {
+      this.#bind(pod, signal).catch(() => undefined);
+      return;
+    }
     if (!this.#live.has(node) || signal.aborted) return;
     this.#drive(pod, signal).catch(() => undefined);
   }
@@ -235,6 +244,25 @@ export class FakeKubelet {
       // A newer version of the pod will come through the informer.
       if (!isConflict(err) && !isNotFound(err)) throw err;
     }
+  }
+
+  #nextNode = 0;
+
+  async #bind(pod: Pod, signal: AbortSignal): Promise<void> {
+    const nodes = [...this.#live];
+    const target = nodes[this.#nextNode++ % Math.max(1, nodes.length)];
+    if (target === undefined) return;
+    const name = pod.metadata?.name ?? '';
+    await this.#o.client.create(
+      { ...PODS, namespace: pod.metadata?.namespace ?? '', name, subresource: 'binding' },
+      {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace: pod.metadata?.namespace ?? '' },
+        target: { apiVersion: 'v1', kind: 'Node', name: target },
+      } as never,
+      { signal },
+    );
   }
 
   async #renew(name: string): Promise<void> {

@@ -189,6 +189,9 @@ export class DeploymentController implements Controller {
       enqueueAfter: (ms) => {
         this.#queue.addAfter(key, ms);
       },
+      enqueueRateLimited: () => {
+        this.#queue.addRateLimited(key);
+      },
       signal,
     }).run();
   }

@@ -18,6 +18,7 @@ import type {
 } from 'kubernetes-types/apps/v1.d.ts';
 import { rfc3339 } from '../util/rfc3339.ts';
 import { canonicalJson } from './pod-template-hash.ts';
+import { timeMs } from '../util/pod-readiness.ts';
 import {
   deploymentComplete,
   deploymentProgressing,
@@ -64,6 +65,36 @@ export function setCondition(s: DeploymentStatus, c: DeploymentCondition): void 
 export function removeCondition(s: DeploymentStatus, type: string): void {
   if (s.conditions === undefined) return;
   s.conditions = s.conditions.filter((c) => c.type !== type);
+}
+
+/**
+ * checkPausedConditions: the Progressing condition a pause or resume calls for (Unknown,
+ * DeploymentPaused / DeploymentResumed), or undefined when none is due: no progress deadline,
+ * already timed out, or already recorded.
+ */
+export function pausedCondition(d: Deployment, nowMs: number): DeploymentCondition | undefined {
+  if (!hasProgressDeadline(d)) return undefined;
+  const cond = getCondition(d.status, 'Progressing');
+  if (cond?.reason === 'ProgressDeadlineExceeded') return undefined;
+  const pausedCond = cond?.reason === 'DeploymentPaused';
+  const paused = d.spec?.paused === true;
+  if (paused && !pausedCond)
+    return newCondition(
+      'Progressing',
+      'Unknown',
+      'DeploymentPaused',
+      'Deployment is paused',
+      nowMs,
+    );
+  if (!paused && pausedCond)
+    return newCondition(
+      'Progressing',
+      'Unknown',
+      'DeploymentResumed',
+      'Deployment is resumed',
+      nowMs,
+    );
+  return undefined;
 }
 
 /** calculateStatus: counts over all ReplicaSets plus the Available condition. */
@@ -182,20 +213,21 @@ export function rolloutStatus(
 }
 
 /**
- * requeueStuckDeployment: ms until the progress deadline would pass for a rollout still in
- * progress, so the sync that marks it ProgressDeadlineExceeded happens; undefined if none due.
+ * requeueStuckDeployment: when to look at a rollout still in progress again so that the sync
+ * that marks it ProgressDeadlineExceeded happens: undefined when nothing is due (no deadline, no
+ * Progressing condition yet, complete, or already timed out), 0 when the deadline is less than a
+ * second away or past (upstream then requeues rate-limited), else one second past the deadline.
  */
 export function msUntilProgressDeadline(
   d: Deployment,
   s: DeploymentStatus,
   nowMs: number,
 ): number | undefined {
-  const c = getCondition(s, 'Progressing');
+  const c = getCondition(d.status, 'Progressing');
   if (!hasProgressDeadline(d) || c === undefined) return undefined;
   if (deploymentComplete(d, s) || c.reason === 'ProgressDeadlineExceeded') return undefined;
-  const due = Date.parse(c.lastUpdateTime ?? '') + (d.spec?.progressDeadlineSeconds ?? 0) * 1000;
-  if (Number.isNaN(due)) return undefined;
-  return Math.max(0, due - nowMs);
+  const after = timeMs(c.lastUpdateTime) + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - nowMs;
+  return after < 1000 ? 0 : after + 1000;
 }
 
 /** Status equality as reflect.DeepEqual sees our JSON. */

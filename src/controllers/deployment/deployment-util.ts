@@ -33,14 +33,33 @@ export function scaledValue(
   return roundUp ? Math.ceil(x) : Math.floor(x);
 }
 
-/** ResolveFenceposts: [surge, unavailable]; unavailable is 1 when both would be 0. */
+export class InvalidIntOrPercentError extends Error {
+  readonly code = 'K8TS_INVALID_INT_OR_PERCENT';
+  constructor(value: string) {
+    super(`invalid value for IntOrString: invalid value ${JSON.stringify(value)}`);
+    this.name = 'InvalidIntOrPercentError';
+  }
+}
+
+/**
+ * ResolveFenceposts: [surge, unavailable] for `desired` replicas; surge rounds up, unavailable
+ * down, and unavailable is 1 when both would be 0. Unset counts as 0 (the API server defaults
+ * both to 25 %); a malformed value throws (validation refuses it, so a sync that meets one is
+ * retried with backoff, as upstream's error return).
+ */
 export function resolveFenceposts(
   maxSurge: number | string | undefined,
   maxUnavailable: number | string | undefined,
   desired: number,
 ): [number, number] {
-  const surge = scaledValue(maxSurge ?? '25%', desired, true) ?? 0;
-  let unavailable = scaledValue(maxUnavailable ?? '25%', desired, false) ?? 0;
+  const resolve = (v: number | string | undefined, roundUp: boolean): number => {
+    if (v === undefined) return 0;
+    const n = scaledValue(v, desired, roundUp);
+    if (n === undefined) throw new InvalidIntOrPercentError(String(v));
+    return n;
+  };
+  const surge = resolve(maxSurge, true);
+  let unavailable = resolve(maxUnavailable, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return [surge, unavailable];
 }
@@ -109,6 +128,28 @@ export function bySizeOlder(a: ReplicaSet, b: ReplicaSet): number {
 }
 export function bySizeNewer(a: ReplicaSet, b: ReplicaSet): number {
   return specReplicas(a) === specReplicas(b) ? byCreation(b, a) : specReplicas(b) - specReplicas(a);
+}
+
+/**
+ * cleanupDeployment's choice: of the old ReplicaSets not already being deleted, the lowest
+ * revisions beyond `revisionHistoryLimit` (none when unset), skipping any that still has pods
+ * or whose status lags its spec.
+ */
+export function replicaSetsToCleanUp(
+  oldRSs: readonly ReplicaSet[],
+  revisionHistoryLimit: number | undefined,
+): ReplicaSet[] {
+  if (revisionHistoryLimit === undefined) return [];
+  const alive = oldRSs.filter((rs) => rs.metadata?.deletionTimestamp == null).sort(byRevision);
+  const diff = alive.length - revisionHistoryLimit;
+  return alive
+    .slice(0, Math.max(0, diff))
+    .filter(
+      (rs) =>
+        (rs.status?.replicas ?? 0) === 0 &&
+        specReplicas(rs) === 0 &&
+        (rs.metadata?.generation ?? 0) <= (rs.status?.observedGeneration ?? 0),
+    );
 }
 
 export const filterActive = (rss: readonly (ReplicaSet | undefined)[]): ReplicaSet[] =>

@@ -9,8 +9,12 @@ import {
   bySizeNewer,
   bySizeOlder,
   filterActive,
+  findActiveOrLatest,
+  isRollingUpdate,
+  isSaturated,
   maxSurge,
   maxUnavailable,
+  newRSNewReplicas,
   proportion,
   specReplicas,
   sumAvailableReplicas,
@@ -20,6 +24,53 @@ import {
 export interface ScaleStep {
   readonly rs: ReplicaSet;
   readonly replicas: number;
+}
+
+/** `rs` with spec.replicas set to `replicas` (a copy). */
+function resized(rs: ReplicaSet, replicas: number): ReplicaSet {
+  return { ...rs, spec: { ...rs.spec, selector: rs.spec?.selector ?? {}, replicas } };
+}
+
+/**
+ * reconcileNewReplicaSet: the new ReplicaSet's next size during a rolling update, or undefined
+ * when it stays as it is (too big: down to spec.replicas; else up within maxSurge).
+ */
+export function newReplicaSetTarget(
+  d: Deployment,
+  allRSs: readonly ReplicaSet[],
+  newRS: ReplicaSet,
+): number | undefined {
+  const replicas = specReplicas(d);
+  if (specReplicas(newRS) === replicas) return undefined;
+  const target = specReplicas(newRS) > replicas ? replicas : newRSNewReplicas(d, allRSs, newRS);
+  return target === specReplicas(newRS) ? undefined : target;
+}
+
+/**
+ * reconcileOldReplicaSets: first the old ReplicaSets' unavailable pods go (they cannot lower
+ * availability), then available old pods above minAvailable, never more in all than
+ * `maxScaledDown`. Steps are in upstream's order; a ReplicaSet may appear in both phases.
+ */
+export function planReconcileOld(
+  allRSs: readonly ReplicaSet[],
+  oldRSs: readonly ReplicaSet[],
+  newRS: ReplicaSet | undefined,
+  d: Deployment,
+): ScaleStep[] {
+  if (sumReplicas(oldRSs) === 0) return [];
+  const limit = maxScaledDown(allRSs, newRS, d);
+  if (limit <= 0) return [];
+  const cleanup = planCleanupUnhealthy(oldRSs, limit);
+  const afterCleanup = oldRSs.map((rs) => {
+    const step = cleanup.find((s) => s.rs === rs);
+    return step === undefined ? rs : resized(rs, step.replicas);
+  });
+  const all = [...afterCleanup, ...(newRS === undefined ? [] : [newRS])];
+  const scaleDown = planScaleDownOld(all, afterCleanup, d).map((step) => ({
+    rs: oldRSs[afterCleanup.indexOf(step.rs)] ?? step.rs,
+    replicas: step.replicas,
+  }));
+  return [...cleanup, ...scaleDown];
 }
 
 /**
@@ -77,6 +128,27 @@ export function planScaleDownOld(
     done += down;
   }
   return steps;
+}
+
+/**
+ * scale (sync.go), for a paused Deployment or a replicas change: a lone active (or else the
+ * newest) ReplicaSet takes spec.replicas; a saturated new ReplicaSet leaves the old ones at 0;
+ * otherwise a rolling Deployment scales every active ReplicaSet proportionally.
+ */
+export function planScale(
+  d: Deployment,
+  newRS: ReplicaSet | undefined,
+  oldRSs: readonly ReplicaSet[],
+): ScaleStep[] {
+  const activeOrLatest = findActiveOrLatest(newRS, oldRSs);
+  if (activeOrLatest !== undefined) {
+    return specReplicas(activeOrLatest) === specReplicas(d)
+      ? []
+      : [{ rs: activeOrLatest, replicas: specReplicas(d) }];
+  }
+  if (isSaturated(d, newRS)) return filterActive(oldRSs).map((rs) => ({ rs, replicas: 0 }));
+  if (!isRollingUpdate(d)) return [];
+  return planProportionalScale(d, newRS, oldRSs);
 }
 
 /**
