@@ -24,10 +24,17 @@ import type { KubeObject, SharedInformer } from '../../client/index.ts';
 import { RESOURCES } from '../controller.ts';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { ControllerExpectations } from '../util/controller-expectations.ts';
-import { getControllerOf, newControllerRef } from '../util/controller-ref.ts';
-import { podFromTemplate, podsControlledBy, stableJson } from '../util/owned-pods.ts';
+import { getControllerOf } from '../util/controller-ref.ts';
+import { JobPodControl } from './job-pod-control.ts';
+import { podsControlledBy, stableJson } from '../util/owned-pods.ts';
 import {
-  COMPLETION_INDEX_KEY,
+  DEFAULT_POD_FAILURE_BACKOFF_MS,
+  MAX_POD_FAILURE_BACKOFF_MS,
+  nextBackoffRecord,
+  remainingBackoffMs,
+} from './pod-failure-backoff.ts';
+import type { BackoffRecord } from './pod-failure-backoff.ts';
+import {
   JOB_TRACKING_FINALIZER,
   censusOf,
   completionIndexOf,
@@ -44,35 +51,10 @@ import {
 export interface JobControllerOptions {
   /** Concurrent syncs (`--concurrent-job-syncs`). Default: 5, upstream's. */
   readonly workers?: number | undefined;
-}
-
-/** The pod for the next attempt (at `index` when Indexed). */
-export function newJobPod(job: Job, index?: number): Pod {
-  const jobName = job.metadata?.name ?? '';
-  const pod = podFromTemplate(
-    job.spec?.template,
-    job.metadata?.namespace ?? '',
-    newControllerRef(job, 'batch/v1', 'Job'),
-  );
-  const meta = pod.metadata ?? {};
-  meta.generateName = index === undefined ? `${jobName}-` : `${jobName}-${index}-`;
-  meta.finalizers = [...(meta.finalizers ?? []), JOB_TRACKING_FINALIZER];
-  if (index !== undefined) {
-    meta.annotations = { ...meta.annotations, [COMPLETION_INDEX_KEY]: String(index) };
-    meta.labels = { ...meta.labels, [COMPLETION_INDEX_KEY]: String(index) };
-    const spec = pod.spec ?? { containers: [] };
-    if ((spec.hostname ?? '') === '') spec.hostname = `${jobName}-${index}`;
-    const env = {
-      name: 'JOB_COMPLETION_INDEX',
-      valueFrom: {
-        fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_KEY}']` },
-      },
-    };
-    for (const c of [...spec.containers, ...(spec.initContainers ?? [])])
-      if (!(c.env ?? []).some((e) => e.name === env.name)) c.env = [...(c.env ?? []), env];
-  }
-  pod.metadata = meta;
-  return pod;
+  /** Delay before replacing a failed pod, doubling per failure. Default: 10 s, upstream's. */
+  readonly podFailureBackoffMs?: number | undefined;
+  /** Cap of that delay. Default: 6 min, upstream's. */
+  readonly maxPodFailureBackoffMs?: number | undefined;
 }
 
 export class JobController implements Controller {
@@ -83,14 +65,21 @@ export class JobController implements Controller {
   readonly #podInformer: SharedInformer<Pod>;
   readonly #queue: RateLimitingQueue<string>;
   readonly #expectations: ControllerExpectations;
+  readonly #pods: JobPodControl;
+  readonly #backoff = new Map<string, BackoffRecord>();
+  readonly #backoffBaseMs: number;
+  readonly #backoffMaxMs: number;
 
   constructor(ctx: ControllerContext, options: JobControllerOptions = {}) {
     this.#ctx = ctx;
     this.#workers = options.workers ?? 5;
+    this.#backoffBaseMs = options.podFailureBackoffMs ?? DEFAULT_POD_FAILURE_BACKOFF_MS;
+    this.#backoffMaxMs = options.maxPodFailureBackoffMs ?? MAX_POD_FAILURE_BACKOFF_MS;
     this.#jobInformer = ctx.informers.informerFor<Job>(RESOURCES.jobs);
     this.#podInformer = ctx.informers.informerFor<Pod>(RESOURCES.pods);
     this.#queue = new RateLimitingQueue<string>({ clock: ctx.clock });
     this.#expectations = new ControllerExpectations(ctx.clock);
+    this.#pods = new JobPodControl(ctx, this.#expectations);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -108,8 +97,9 @@ export class JobController implements Controller {
           enqueue(n);
         },
         onDelete: (obj) => {
-          const job = tombstoneObject(obj);
-          this.#expectations.delete(metaNamespaceKey(job));
+          const key = metaNamespaceKey(tombstoneObject(obj));
+          this.#expectations.delete(key);
+          this.#backoff.delete(key);
         },
       }),
       this.#podInformer.addEventHandler({
@@ -167,10 +157,13 @@ export class JobController implements Controller {
     //    else, so removing their finalizers can never lose them.
     const recorded = new Set([...uncounted.succeeded, ...uncounted.failed]);
     let recordedNew = false;
+    const newSucceeded: Pod[] = [];
+    const newFailed: Pod[] = [];
     for (const { pod, succeeded } of census.finishedWithFinalizer) {
       const uid = pod.metadata?.uid ?? '';
       if (recorded.has(uid)) continue;
       recordedNew = true;
+      (succeeded ? newSucceeded : newFailed).push(pod);
       (succeeded ? uncounted.succeeded : uncounted.failed).push(uid);
       const index = completionIndexOf(pod);
       if (
@@ -182,6 +175,10 @@ export class JobController implements Controller {
         completed.add(index);
     }
     if (recordedNew) {
+      this.#backoff.set(
+        key,
+        nextBackoffRecord(this.#backoff.get(key), newSucceeded, newFailed, nowMs),
+      );
       status.uncountedTerminatedPods = uncounted;
       if (isIndexed(job)) status.completedIndexes = formatIndexes(completed);
       job = await this.#putStatus(job, namespace, status, signal);
@@ -227,7 +224,14 @@ export class JobController implements Controller {
       findCondition(status, 'Failed') !== undefined;
     let activeCount = census.active.length;
     if (!isFinished) {
-      const target = finishTarget({ ...job, status }, succeeded, failed, activeCount, nowMs);
+      const target = finishTarget(
+        { ...job, status },
+        succeeded,
+        failed,
+        activeCount,
+        nowMs,
+        census.active,
+      );
       if (target !== undefined) {
         if (target.kind === 'failure' && findCondition(status, 'FailureTarget') === undefined) {
           setCondition(status, 'FailureTarget', target.reason, target.message, nowIso);
@@ -241,7 +245,7 @@ export class JobController implements Controller {
             'Reached expected number of succeeded pods',
             nowIso,
           );
-        activeCount -= await this.#deletePods(job, namespace, census.active, errors, signal);
+        activeCount -= await this.#pods.deletePods(job, namespace, census.active, errors, signal);
         const drained =
           census.active.length === 0 &&
           census.terminating === 0 &&
@@ -260,7 +264,7 @@ export class JobController implements Controller {
           this.#ctx.events.event(job, 'Normal', 'Completed', 'Job completed');
         }
       } else if (job.spec?.suspend === true) {
-        activeCount -= await this.#deletePods(job, namespace, census.active, errors, signal);
+        activeCount -= await this.#pods.deletePods(job, namespace, census.active, errors, signal);
         if (findCondition(status, 'Suspended') === undefined) {
           setCondition(status, 'Suspended', 'JobSuspended', 'Job suspended', nowIso);
           this.#ctx.events.event(job, 'Normal', 'Suspended', 'Job suspended');
@@ -274,8 +278,23 @@ export class JobController implements Controller {
         status.startTime ??= nowIso;
         if (this.#expectations.satisfied(key)) {
           const plan = planPods({ ...job, status }, census.active, succeeded, census.terminating);
-          activeCount -= await this.#deletePods(job, namespace, plan.deletePods, errors, signal);
-          activeCount += await this.#createPods(job, namespace, plan, errors, signal);
+          activeCount -= await this.#pods.deletePods(
+            job,
+            namespace,
+            plan.deletePods,
+            errors,
+            signal,
+          );
+          // Replacements of failed pods wait out the backoff (upstream's manageJob).
+          const wait = remainingBackoffMs(
+            this.#backoff.get(key),
+            nowMs,
+            this.#backoffBaseMs,
+            this.#backoffMaxMs,
+          );
+          if (wait > 0 && (plan.createCount > 0 || plan.createIndexes.length > 0))
+            this.#queue.addAfter(key, wait);
+          else activeCount += await this.#pods.createPods(job, namespace, plan, errors, signal);
         }
         const deadline = job.spec?.activeDeadlineSeconds;
         if (deadline !== undefined)
@@ -310,70 +329,5 @@ export class JobController implements Controller {
       { metadata: { finalizers, resourceVersion: pod.metadata?.resourceVersion } },
       { type: 'merge', signal },
     );
-  }
-
-  /** Deletes pods; answers how many deletes were issued. */
-  async #deletePods(
-    job: Job,
-    namespace: string,
-    pods: readonly Pod[],
-    errors: unknown[],
-    signal: AbortSignal,
-  ): Promise<number> {
-    let n = 0;
-    await Promise.all(
-      pods.map(async (pod) => {
-        const name = pod.metadata?.name ?? '';
-        try {
-          await this.#ctx.client.delete({ ...RESOURCES.pods, namespace, name }, { signal });
-          n++;
-          this.#ctx.events.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
-        } catch (err: unknown) {
-          if (isNotFound(err)) return;
-          errors.push(err);
-        }
-      }),
-    );
-    return n;
-  }
-
-  /** Creates pods (under create expectations); answers how many were created. */
-  async #createPods(
-    job: Job,
-    namespace: string,
-    plan: { readonly createCount: number; readonly createIndexes: readonly number[] },
-    errors: unknown[],
-    signal: AbortSignal,
-  ): Promise<number> {
-    const key = metaNamespaceKey(job);
-    const pods = isIndexed(job)
-      ? plan.createIndexes.map((i) => newJobPod(job, i))
-      : Array.from({ length: plan.createCount }, () => newJobPod(job));
-    if (pods.length === 0) return 0;
-    this.#expectations.expectCreations(key, pods.length);
-    let n = 0;
-    await Promise.all(
-      pods.map(async (pod) => {
-        try {
-          const created = await this.#ctx.client.create<Pod>(
-            { ...RESOURCES.pods, namespace },
-            pod,
-            { signal },
-          );
-          n++;
-          this.#ctx.events.event(
-            job,
-            'Normal',
-            'SuccessfulCreate',
-            `Created pod: ${created.metadata?.name ?? ''}`,
-          );
-        } catch (err: unknown) {
-          this.#expectations.creationObserved(key);
-          this.#ctx.events.event(job, 'Warning', 'FailedCreate', `Error creating: ${String(err)}`);
-          errors.push(err);
-        }
-      }),
-    );
-    return n;
   }
 }

@@ -142,13 +142,37 @@ export type FinishTarget =
   | { readonly kind: 'success' }
   | { readonly kind: 'failure'; readonly reason: string; readonly message: string };
 
-/** Whether the Job has met its completions or a failure target, from its counters. */
+/**
+ * pastBackoffLimitOnFailure: with restartPolicy OnFailure the kubelet restarts containers in
+ * place, so failures show as restarts of running or pending pods; their sum reaching
+ * backoffLimit (any restart when it is 0) fails the Job.
+ */
+export function pastBackoffLimitOnFailure(job: Job, pods: readonly Pod[]): boolean {
+  if (job.spec?.template.spec?.restartPolicy !== 'OnFailure') return false;
+  let restarts = 0;
+  for (const pod of pods) {
+    if (pod.status?.phase !== 'Running' && pod.status?.phase !== 'Pending') continue;
+    for (const s of [
+      ...(pod.status.initContainerStatuses ?? []),
+      ...(pod.status.containerStatuses ?? []),
+    ])
+      restarts += s.restartCount;
+  }
+  const limit = job.spec.backoffLimit ?? 6;
+  return limit === 0 ? restarts > 0 : restarts >= limit;
+}
+
+/**
+ * Whether the Job has met its completions or a failure target, from its counters (and, for
+ * restartPolicy OnFailure, the restarts of its `pods`).
+ */
 export function finishTarget(
   job: Job,
   succeeded: number,
   failed: number,
   activeCount: number,
   nowMs: number,
+  pods: readonly Pod[] = [],
 ): FinishTarget | undefined {
   const status = job.status;
   if (
@@ -164,7 +188,7 @@ export function finishTarget(
   )
     return { kind: 'success' };
   const backoffLimit = job.spec?.backoffLimit ?? 6;
-  if (failed > backoffLimit)
+  if (failed > backoffLimit || pastBackoffLimitOnFailure(job, pods))
     return {
       kind: 'failure',
       reason: 'BackoffLimitExceeded',
