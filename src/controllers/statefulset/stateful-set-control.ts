@@ -173,7 +173,8 @@ export function planStatefulSet(
       if (monotonic) return done();
       continue;
     }
-    if (monotonic && firstUnhealthy !== undefined && firstUnhealthy !== pod) return done();
+    // Monotonic: an unhealthy condemned pod waits unless it is the first unhealthy one.
+    if (monotonic && !healthy(pod) && firstUnhealthy !== pod) return done();
     actions.push({ kind: 'delete', podName: name(pod), why: 'condemned' });
     if (monotonic) return done();
   }
