@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { versionInfo } from '../version.ts';
 import { apiserverCommand } from './commands/apiserver.ts';
+import { agentCommand } from './commands/agent.ts';
 import { containerdCommand } from './commands/containerd.ts';
 import { controllerManagerCommand } from './commands/controller-manager.ts';
 import { schedulerCommand } from './commands/scheduler.ts';
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
     .addCommand(apiserverCommand())
     .addCommand(controllerManagerCommand())
     .addCommand(schedulerCommand())
-    .addCommand(containerdCommand());
+    .addCommand(containerdCommand())
+    .addCommand(agentCommand());
 }
