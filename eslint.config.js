@@ -34,6 +34,7 @@ const ALL = [
   'pki',
   'cluster',
   'node',
+  'streaming',
 ];
 const except = (...allowed) => ALL.filter((f) => !allowed.includes(f));
 
@@ -44,8 +45,8 @@ const LAYERS = {
   pki: [except('pki'), 'pki/ depends only on util/.'],
   storage: [except('api', 'storage'), 'storage/ depends only on api/ and util/.'],
   apiserver: [
-    except('api', 'storage', 'apiserver', 'pki'),
-    'apiserver/ depends on api/, storage/, pki/ and util/.',
+    except('api', 'storage', 'apiserver', 'pki', 'streaming'),
+    'apiserver/ depends on api/, storage/, pki/, streaming/ and util/.',
   ],
   client: [except('api', 'client', 'pki'), 'client/ talks to the API over HTTP only.'],
   controllers: [
@@ -57,8 +58,12 @@ const LAYERS = {
     'The scheduler reaches the cluster only through client/ (the API).',
   ],
   agent: [
-    except('api', 'client', 'agent', 'pki'),
+    except('api', 'client', 'agent', 'pki', 'streaming'),
     'The agent reaches the cluster only through client/ (the API).',
+  ],
+  streaming: [
+    except('streaming'),
+    'streaming/ (SPDY, WebSocket channels, upgrade relays) is a protocol library: util/ only.',
   ],
   cluster: [[], 'cluster/ may compose every component.'],
   node: [[], 'node/ may compose every component.'],

@@ -27,6 +27,8 @@ import { handleDelete } from './handlers/delete.ts';
 import { handleGet } from './handlers/get.ts';
 import { handleList } from './handlers/list.ts';
 import { handlePatch } from './handlers/patch.ts';
+import { handlePodConnect } from './handlers/pod-connect.ts';
+import { handlePodLog } from './handlers/pod-log.ts';
 import { handleUpdate } from './handlers/update.ts';
 import { handleWatch } from './handlers/watch.ts';
 import type { HealthChecks } from './health.ts';
@@ -34,6 +36,9 @@ import type { Exchange } from './http/exchange.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { OpenApiHandler } from './openapi-handler.ts';
 import { CONNECT_SUBRESOURCES, parseRequestInfo } from './request-info.ts';
+
+/** The pod subresources that open a stream to the pod's node agent. */
+const POD_CONNECT_SUBRESOURCES: ReadonlySet<string> = new Set(['exec', 'attach', 'portforward']);
 import type { ResourceRequestInfo } from './request-info.ts';
 
 export interface ApiHandlerOptions {
@@ -97,12 +102,24 @@ export class ApiHandler {
     }
     if (!def.namespaced && info.namespace !== undefined) throw pathNotFound();
     const verb = info.verb;
+    const ctx: ResourceContext = { ex, info, def, user, services: this.#o.services };
+    if (info.subresource === 'log' && def.kind === 'Pod' && def.group === '') {
+      if (verb !== 'get') throw methodNotAllowed(verb, { group: '', resource: 'pods/log' });
+      return handlePodLog(ctx);
+    }
     if (
+      def.kind === 'Pod' &&
+      def.group === '' &&
       info.subresource !== undefined &&
-      (CONNECT_SUBRESOURCES.has(info.subresource) || info.subresource === 'log')
+      POD_CONNECT_SUBRESOURCES.has(info.subresource)
     ) {
-      // Streams (logs, exec, attach, port-forward) are served through the node agent, which
-      // is not part of the API server yet.
+      // Upgradeable methods only (upstream's ConnectMethods: GET and POST).
+      if (verb !== 'get' && verb !== 'create')
+        throw methodNotAllowed(verb, { group: '', resource: `pods/${info.subresource}` });
+      return handlePodConnect(ctx);
+    }
+    if (info.subresource !== undefined && CONNECT_SUBRESOURCES.has(info.subresource)) {
+      // Proxy subresources are not served.
       throw methodNotAllowed(verb, {
         group: def.group,
         resource: `${def.plural}/${info.subresource}`,
@@ -111,7 +128,6 @@ export class ApiHandler {
     if (info.subresource === undefined && !verbsOf(def).includes(verb)) {
       throw methodNotAllowed(verb, { group: def.group, resource: def.plural });
     }
-    const ctx: ResourceContext = { ex, info, def, user, services: this.#o.services };
     switch (verb) {
       case 'get':
         return handleGet(ctx);

@@ -4,11 +4,13 @@
  * replica on the same Store serves the same objects, resourceVersions and watch streams.
  * `start()` listens; `stop()` closes listeners and open watches, then resolves.
  */
-import { createServer as createHttpServer } from 'node:http';
-import type { Server as HttpServer } from 'node:http';
+import { ServerResponse, createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ResourceRegistry } from '../api/resource-registry.ts';
 import { builtinResources } from '../api/builtin-resources.ts';
 import { builtinStrategies } from '../api/strategies/index.ts';
@@ -25,6 +27,7 @@ import { AlwaysAllow } from './authz/authorizer.ts';
 import type { Authorizer } from './authz/authorizer.ts';
 import { RbacAuthorizer, ensureBootstrapPolicy } from './authz/rbac/index.ts';
 import { HealthChecks } from './health.ts';
+import type { KubeletClientConfig } from './kubelet/kubelet-client.ts';
 import { Exchange } from './http/exchange.ts';
 import type { AnyRequest, AnyResponse } from './http/exchange.ts';
 import { ApiMetrics } from './metrics.ts';
@@ -94,6 +97,12 @@ export interface ApiServerOptions extends TokenAuthenticationOptions {
   readonly bootstrapNamespaces?: boolean;
   /** Keep `default/kubernetes` listing the live API servers. Default: true. */
   readonly endpointReconciler?: boolean;
+  /**
+   * How pods' logs, exec, attach and port-forward reach node agents (kube-apiserver's
+   * --kubelet-client-certificate/-key, --kubelet-certificate-authority,
+   * --kubelet-preferred-address-types). Default: no client certificate, agents not verified.
+   */
+  readonly kubeletClient?: KubeletClientConfig;
   /** Renewal period of this server's endpoint lease. Default: 10,000 ms. */
   readonly endpointReconcileIntervalMs?: number;
   /** How long a silent server stays in the endpoints. Default: 15 s. */
@@ -176,6 +185,7 @@ export class ApiServer {
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 10_000,
         activeNamespaces: new Map(),
         tokens,
+        ...(o.kubeletClient === undefined ? {} : { kubelet: o.kubeletClient }),
       },
       authenticator: new AuthenticatorChain(
         [
@@ -217,6 +227,22 @@ export class ApiServer {
             },
             onRequest,
           );
+    // HTTP/1.1 upgrade requests (exec, attach, port-forward) go through the same pipeline; a
+    // handler takes the socket over, and an error is answered on it before it closes.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!(socket instanceof Socket)) {
+        socket.destroy();
+        return;
+      }
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.once('finish', () => {
+        socket.end();
+      });
+      socket.on('error', () => socket.destroy());
+      void handler.handle(new Exchange(req, res, { socket, head }));
+    });
     this.#server = server;
     // Track connections so stop() can end keep-alive and HTTP/2 sessions (and their watches).
     server.on('connection', (socket: Socket) => {

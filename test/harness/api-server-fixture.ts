@@ -1,6 +1,7 @@
 /**
  * A real API server for e2e tests, in this process, over HTTPS with a fresh cluster CA: a
- * serving certificate for 127.0.0.1/localhost, an admin client certificate (O=system:masters)
+ * serving certificate for 127.0.0.1/localhost, an admin client certificate (O=system:masters),
+ * a kubelet client certificate for reaching node agents (kubeadm's apiserver-kubelet-client)
  * and a kubeconfig file that real kubectl and client libraries use as they are. `stop()` stops
  * the server and store and removes the temp dir.
  */
@@ -39,9 +40,14 @@ export async function startApiServerFixture(
     commonName: 'kubernetes-admin',
     organizations: ['system:masters'],
   });
+  const kubeletClient = await ca.issueClient({
+    commonName: 'kube-apiserver-kubelet-client',
+    organizations: ['kubeadm:cluster-admins'],
+  });
   const server = new ApiServer({
     store,
     endpointReconciler: false,
+    kubeletClient: { certPem: kubeletClient.certificatePem, keyPem: kubeletClient.keyPem },
     ...options,
     tls: { cert: serving.certificatePem, key: serving.keyPem, clientCa: ca.certificatePem },
   });

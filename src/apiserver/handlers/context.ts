@@ -10,6 +10,7 @@ import type { TokenServices } from '../authn/token-authentication.ts';
 import type { UserInfo } from '../authn/user-info.ts';
 import type { Authorizer } from '../authz/authorizer.ts';
 import type { Exchange } from '../http/exchange.ts';
+import type { KubeletClientConfig } from '../kubelet/kubelet-client.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import { parseBool } from '../request-info.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
@@ -30,6 +31,8 @@ export interface ApiServices {
   readonly activeNamespaces?: NamespaceActiveCache;
   /** Token authenticators (TokenReview) and the TokenRequest issuer. Default: none. */
   readonly tokens?: TokenServices;
+  /** How pods' logs, exec, attach and port-forward reach node agents. Default: no client cert. */
+  readonly kubelet?: KubeletClientConfig;
 }
 
 export interface ResourceContext {

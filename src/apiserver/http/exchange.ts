@@ -1,9 +1,12 @@
 /**
  * One request and its response, the same over HTTP/1.1 and HTTP/2 (Node's compat API): reads
  * a bounded body (413 past the limit, never buffering more), and writes JSON, Status errors and
- * newline-delimited streams. Nothing here knows about resources.
+ * newline-delimited or raw streams. An HTTP/1.1 upgrade request (exec, port-forward) answers
+ * errors the same way until a handler takes the connection over (`takeUpgrade`). Nothing here
+ * knows about resources.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { ApiError } from '../../api/status.ts';
@@ -16,6 +19,13 @@ export type AnyResponse = ServerResponse | Http2ServerResponse;
 /** Kubernetes' request body limit (3 MiB, as upstream's MaxRequestBodyBytes). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The raw connection of an HTTP/1.1 request that asks to switch protocols. */
+export interface UpgradeConnection {
+  readonly socket: Duplex;
+  /** Bytes the client sent after the request head. */
+  readonly head: Buffer;
+}
+
 export class Exchange {
   readonly method: string;
   readonly url: URL;
@@ -25,10 +35,14 @@ export class Exchange {
   readonly startedAt = performance.now();
   readonly #warnings = new WarningRecorder();
   statusCode = 0;
+  readonly #upgrade: UpgradeConnection | undefined;
+  #hijacked = false;
 
-  constructor(req: AnyRequest, res: AnyResponse) {
+  /** `upgrade`: set for HTTP/1.1 upgrade requests, whose `res` writes onto that socket. */
+  constructor(req: AnyRequest, res: AnyResponse, upgrade?: UpgradeConnection) {
     this.#req = req;
     this.#res = res;
+    this.#upgrade = upgrade;
     this.method = (req.method ?? 'GET').toUpperCase();
     this.url = new URL(req.url ?? '/', 'https://k8ts.invalid');
     this.headers = req.headers;
@@ -51,7 +65,29 @@ export class Exchange {
   }
 
   get isClosed(): boolean {
-    return this.#res.destroyed || this.#res.writableEnded;
+    return this.#hijacked || this.#res.destroyed || this.#res.writableEnded;
+  }
+
+  /** Whether the client asked to switch protocols (and the connection can be taken over). */
+  get isUpgrade(): boolean {
+    return this.#upgrade !== undefined && !this.#hijacked;
+  }
+
+  /**
+   * Takes the connection over (for a relayed or translated stream): nothing is written through
+   * this exchange afterwards. Only for upgrade requests.
+   */
+  takeUpgrade(): {
+    readonly request: IncomingMessage;
+    readonly socket: Duplex;
+    readonly head: Buffer;
+  } {
+    const upgrade = this.#upgrade;
+    if (upgrade === undefined || this.#hijacked) throw new Error('not an upgrade request');
+    this.#hijacked = true;
+    this.statusCode = 101;
+    (this.#res as ServerResponse).detachSocket(upgrade.socket as never);
+    return { request: this.#req as IncomingMessage, socket: upgrade.socket, head: upgrade.head };
   }
 
   /**
@@ -157,6 +193,18 @@ export class Exchange {
     if (this.isClosed) return Promise.resolve();
     const ok = (this.#res as { write(chunk: string): boolean }).write(`${line}\n`);
     if (ok) return Promise.resolve();
+    return this.#drained();
+  }
+
+  /** Writes raw bytes of a started stream; resolves when the socket can take more. */
+  writeChunk(chunk: Buffer): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    const ok = (this.#res as { write(chunk: Buffer): boolean }).write(chunk);
+    if (ok) return Promise.resolve();
+    return this.#drained();
+  }
+
+  #drained(): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         this.#res.off('drain', done);
@@ -169,6 +217,6 @@ export class Exchange {
   }
 
   end(): void {
-    if (!this.#res.writableEnded) this.#res.end();
+    if (!this.#hijacked && !this.#res.writableEnded) this.#res.end();
   }
 }
