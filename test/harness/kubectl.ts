@@ -1,8 +1,9 @@
 /**
  * Runs the real, versioned kubectl binaries (`kubectl.1.27` … `kubectl.1.33` beside the
- * machine's kubectl dispatcher) with a kubeconfig and a private cache dir, bounded in time.
+ * machine's kubectl dispatcher) with a kubeconfig and a private cache dir, bounded in time (or,
+ * for commands that keep running, until stopped).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -60,4 +61,43 @@ export function kubectl(
     );
     if (input !== undefined) child.stdin?.end(input);
   });
+}
+
+export interface BackgroundKubectl {
+  /** What it printed so far. */
+  readonly out: { stdout: string; stderr: string };
+  /** Kills it (SIGTERM) and resolves once it exited. */
+  stop(): Promise<void>;
+}
+
+/** A kubectl that keeps running (`logs -f`, `attach`, `port-forward`) until `stop()`. */
+export function kubectlBackground(
+  version: string,
+  kubeconfig: string,
+  args: readonly string[],
+): BackgroundKubectl {
+  const child = spawn(
+    kubectlPath(version),
+    [`--kubeconfig=${kubeconfig}`, `--cache-dir=${dirname(kubeconfig)}/cache-${version}`, ...args],
+    { env: { ...process.env, KUBECONFIG: '', HOME: dirname(kubeconfig) } },
+  );
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => {
+    out.stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out.stderr += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  return {
+    out,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      await exited;
+    },
+  };
 }

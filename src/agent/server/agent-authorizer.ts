@@ -6,6 +6,7 @@
  * (allowed 5 min, denied 30 s, the kubelet's defaults); `AlwaysAllowAgentAuthorizer` lets every
  * authenticated client in. Authentication itself is the TLS client certificate (agent-server.ts).
  */
+import type { RestClient } from '../../client/index.ts';
 
 export interface AgentUser {
   readonly name: string;
@@ -103,4 +104,21 @@ export class WebhookAgentAuthorizer implements AgentAuthorizer {
     this.#cache.set(key, { decision, expiresAtMs: now() + ttl });
     return decision;
   }
+}
+
+/** The review callback over the agent's API client (POST subjectaccessreviews). */
+export function reviewThrough(
+  client: Pick<RestClient, 'create'>,
+): WebhookAgentAuthorizerOptions['review'] {
+  return async (body) => {
+    const answered = await client.create(
+      { group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews' },
+      body,
+    );
+    const status = (answered as { status?: { allowed?: unknown; reason?: unknown } }).status;
+    return {
+      allowed: status?.allowed === true,
+      reason: typeof status?.reason === 'string' ? status.reason : '',
+    };
+  };
 }

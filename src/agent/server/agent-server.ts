@@ -19,6 +19,7 @@ import {
   proxyUpgrade,
   writeRawResponse,
 } from '../../streaming/http-upgrade.ts';
+import { isCriNotFound, isCriUnavailable } from '../cri/cri-errors.ts';
 import type { AgentAuthorizer, AgentUser } from './agent-authorizer.ts';
 import { parseAgentPath, parseLogOptions, parsePorts, parseStreamFlags } from './agent-request.ts';
 import type { AgentRoute } from './agent-request.ts';
@@ -142,8 +143,7 @@ export class AgentServer {
       if (route === undefined) throw new ApiError(404, 'NotFound', '404 page not found');
       await this.#route(ex, route);
     } catch (err: unknown) {
-      const apiErr =
-        err instanceof ApiError ? err : internalError('the agent could not serve the request');
+      const apiErr = asApiError(err);
       if (!(err instanceof ApiError) || apiErr.code >= 500)
         (this.#o.onError ?? logToStderr)(
           `agent server: ${ex.url.pathname.split('/')[1] ?? ''}`,
@@ -257,6 +257,14 @@ export class AgentServer {
       res.end();
     }
   }
+}
+
+/** What a failure looks like to the API server (CRI's NotFound and Unavailable as the kubelet maps them). */
+function asApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (isCriNotFound(err)) return new ApiError(404, 'NotFound', err.message);
+  if (isCriUnavailable(err)) return new ApiError(503, 'ServiceUnavailable', err.message);
+  return internalError('the agent could not serve the request');
 }
 
 function requestUrl(req: IncomingMessage): URL {

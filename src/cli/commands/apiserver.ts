@@ -31,6 +31,10 @@ interface ApiserverFlags {
   apiAudiences: string[];
   enableBootstrapTokenAuth: boolean;
   serviceAccountMaxTokenExpiration?: number;
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletPreferredAddressTypes: string[];
 }
 
 /** pflag's repeatable string slice: every occurrence, each split on commas. */
@@ -133,6 +137,21 @@ export function apiserverCommand(): Command {
       'longest token the token subresource issues, e.g. 48h (default: no limit)',
       parseMaxTokenExpiration,
     )
+    .option(
+      '--kubelet-client-certificate <file>',
+      'client certificate presented to node agents (logs, exec, port-forward)',
+    )
+    .option('--kubelet-client-key <file>', 'key of --kubelet-client-certificate')
+    .option(
+      '--kubelet-certificate-authority <file>',
+      "CA that node agents' serving certificates must chain to (default: not verified, as upstream)",
+    )
+    .option(
+      '--kubelet-preferred-address-types <types>',
+      'node address types to reach agents at, in order (default: InternalIP,ExternalIP,Hostname)',
+      collectList,
+      [],
+    )
     .action(async (flags: ApiserverFlags) => {
       await runApiserver(flags);
     });
@@ -181,6 +200,20 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
       ? undefined
       : readFileSync(flags.serviceAccountSigningKeyFile, 'utf8');
   const verificationKeysPem = flags.serviceAccountKeyFile.map((f) => readFileSync(f, 'utf8'));
+  const kubeletClient = {
+    ...(flags.kubeletClientCertificate === undefined
+      ? {}
+      : { certPem: readFileSync(flags.kubeletClientCertificate, 'utf8') }),
+    ...(flags.kubeletClientKey === undefined
+      ? {}
+      : { keyPem: readFileSync(flags.kubeletClientKey, 'utf8') }),
+    ...(flags.kubeletCertificateAuthority === undefined
+      ? {}
+      : { caPem: readFileSync(flags.kubeletCertificateAuthority, 'utf8') }),
+    ...(flags.kubeletPreferredAddressTypes.length === 0
+      ? {}
+      : { preferredAddressTypes: flags.kubeletPreferredAddressTypes }),
+  };
   const authz = parseAuthorizationMode(flags.authorizationMode);
   for (const w of authz.warnings) process.stderr.write(`apiserver: warning: ${w}\n`);
   const store = openStore(endpoint, etcdTls === undefined ? {} : { etcdTls });
@@ -203,6 +236,7 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
       ? {}
       : { serviceAccountMaxTokenExpirationSeconds: flags.serviceAccountMaxTokenExpiration }),
     ...(tls === undefined ? {} : { tls }),
+    kubeletClient,
     ...(flags.advertiseAddress === undefined ? {} : { advertiseIp: flags.advertiseAddress }),
   });
   const { url } = await server.start();

@@ -67,6 +67,7 @@ export function apiServerSpec(config: InitConfig, exe: K8tsExecutable): ProcessS
   const { paths } = config;
   const tls = certPair(paths, 'apiserver');
   const etcdClient = certPair(paths, 'apiserver-etcd-client');
+  const kubeletClient = certPair(paths, 'apiserver-kubelet-client');
   const datastore =
     config.datastore === 'etcd'
       ? [
@@ -90,6 +91,9 @@ export function apiServerSpec(config: InitConfig, exe: K8tsExecutable): ProcessS
     `--service-account-signing-key-file=${join(paths.pkiDir, 'sa.key')}`,
     `--tls-cert-file=${tls.cert}`,
     `--tls-private-key-file=${tls.key}`,
+    `--kubelet-client-certificate=${kubeletClient.cert}`,
+    `--kubelet-client-key=${kubeletClient.key}`,
+    '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
   ]);
 }
 

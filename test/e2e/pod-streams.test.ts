@@ -1,0 +1,382 @@
+/**
+ * Pod logs, exec, attach and port-forward end to end with real kubectl 1.27 (SPDY, relayed byte
+ * for byte) and 1.33 (WebSocket v5, translated to SPDY by the API server; port-forward tunnelled),
+ * and client-node's WebSocket Exec: a real API server (RBAC), the agent's HTTPS endpoint
+ * (AgentServer, authorizing through SubjectAccessReviews) and a private containerd.
+ *
+ * Until `k8ts agent` runs pods, the test plays the agent's pod worker: it creates the pod's
+ * sandbox and containers through CRI with the kubelet's labels (`io.kubernetes.pod.*`), the way
+ * the agent will, and writes the pod's phase. Replace that part with the real agent once it runs
+ * pods; everything else here already is the production path.
+ */
+import 'reflect-metadata';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
+import { reviewThrough, WebhookAgentAuthorizer } from '../../src/agent/server/agent-authorizer.ts';
+import { AgentServer } from '../../src/agent/server/agent-server.ts';
+import { RuntimeContainerLocator } from '../../src/agent/server/container-locator.ts';
+import { buildKubeconfig, RestClient } from '../../src/client/index.ts';
+import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
+import { startApiServerFixture } from '../harness/api-server-fixture.ts';
+import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
+import { BUSYBOX_IMAGE, startContainerdNode } from '../harness/containerd.ts';
+import { runCriPod } from '../harness/cri-pod.ts';
+import type { ContainerdNode } from '../harness/containerd.ts';
+import { kubectl, kubectlBackground } from '../harness/kubectl.ts';
+import { until } from '../harness/until.ts';
+
+const NODE = 'streams-node';
+const MANIFESTS = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: 'kubeadm:cluster-admins'}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: 'kubeadm:cluster-admins'}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: viewer, namespace: default}
+rules: [{apiGroups: [''], resources: [pods, pods/log, pods/exec], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dev-viewer, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: dev}]
+---
+{apiVersion: v1, kind: Node, metadata: {name: ${NODE}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: default}
+spec:
+  nodeName: ${NODE}
+  containers: [{name: web, image: ${BUSYBOX_IMAGE}}, {name: side, image: ${BUSYBOX_IMAGE}}]
+---
+# Bound, but nothing runs yet (ContainerCreating).
+apiVersion: v1
+kind: Pod
+metadata: {name: starting, namespace: default}
+spec: {nodeName: ${NODE}, containers: [{name: c, image: ${BUSYBOX_IMAGE}}]}
+---
+# Not scheduled.
+apiVersion: v1
+kind: Pod
+metadata: {name: unbound, namespace: default}
+spec: {containers: [{name: c, image: ${BUSYBOX_IMAGE}}]}
+`;
+const SECRET = `s3cr3t-${randomUUID()}`;
+
+describe('pod logs, exec, attach and port-forward through the API server and the agent', () => {
+  let node: ContainerdNode;
+  let fx: ApiServerFixture;
+  let agent: AgentServer;
+  let kc: string;
+  let devKc: string;
+  let agentUrl: string;
+  let dev: { certificatePem: string; keyPem: string };
+  const logged: string[] = [];
+  const pods: { remove(): Promise<void> }[] = [];
+
+  const k = (v: string, ...args: string[]) => kubectl(v, kc, args);
+  /** Status as the agent would write it. */
+  const patchStatus = async (kind: string, name: string, status: object) => {
+    const r = await k(
+      '1.33',
+      'patch',
+      kind,
+      name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+  };
+
+  // Everything the API server and the agent print goes through here too (checked in `after`).
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
+    logged.push(String(chunk));
+    return stderrWrite(chunk, ...rest);
+  };
+
+  before(async () => {
+    node = await startContainerdNode({ name: 'streams' });
+    fx = await startApiServerFixture(new MemoryStore(), {
+      authorizationMode: 'RBAC',
+      onInternalError: (err) => logged.push(String(err instanceof Error ? err.stack : err)),
+    });
+    kc = fx.kubeconfigPath;
+    // What `k8ts init` sets up (the kubelet client certificate's group is cluster-admin), a
+    // user who may read pods, logs and `get` pods/exec, the node, and the pods.
+    const setup = await kubectl('1.33', kc, ['apply', '-f', '-'], MANIFESTS);
+    assert.equal(setup.code, 0, setup.stderr);
+    dev = await fx.ca.issueClient({ commonName: 'dev' });
+    devKc = join(fx.dir, 'dev', 'dev.conf');
+    mkdirSync(dirname(devKc), { recursive: true });
+    writeFileSync(
+      devKc,
+      buildKubeconfig({
+        server: fx.url,
+        caPem: fx.caPem,
+        userName: 'dev',
+        clientCertificatePem: dev.certificatePem,
+        clientKeyPem: dev.keyPem,
+      }),
+    );
+
+    // The agent's endpoint, authorizing callers with SubjectAccessReviews (kubelet's Webhook mode).
+    const admin = await fx.ca.issueClient({
+      commonName: 'agent-reviewer',
+      organizations: ['system:masters'],
+    });
+    const client = new RestClient({
+      servers: [fx.url],
+      caPem: fx.caPem,
+      clientCertificatePem: admin.certificatePem,
+      clientKeyPem: admin.keyPem,
+    });
+    const serving = await fx.ca.issueServing({ commonName: NODE, ipAddresses: ['127.0.0.1'] });
+    agent = new AgentServer({
+      nodeName: NODE,
+      tls: { cert: serving.certificatePem, key: serving.keyPem },
+      clientCaPem: fx.caPem,
+      authorizer: new WebhookAgentAuthorizer({ review: reviewThrough(client) }),
+      runtime: node.runtime(),
+      locator: new RuntimeContainerLocator(node.runtime()),
+      host: '127.0.0.1',
+      port: 0,
+      onError: (message, err) =>
+        logged.push(`${message} ${String(err instanceof Error ? err.stack : err)}`),
+    });
+    const { port } = await agent.start();
+    agentUrl = `https://127.0.0.1:${String(port)}`;
+    await patchStatus('node', NODE, {
+      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+      daemonEndpoints: { kubeletEndpoint: { Port: port } },
+    });
+
+    pods.push(
+      await runCriPod(node, { namespace: 'default', name: 'web' }, [
+        {
+          name: 'web',
+          // Prints what the test drops into /tmp/say: output on demand (logs -f, attach).
+          script:
+            'echo web started; mkdir -p /www; echo hello-from-pod > /www/index.html; ' +
+            'httpd -p 8080 -h /www; while :; do [ -f /tmp/say ] && cat /tmp/say && rm -f /tmp/say; sleep 0.2; done',
+        },
+        { name: 'side', script: 'echo previous-run; exit 3', wait: true },
+        { name: 'side', script: 'echo current-run; exec sleep 100000' },
+      ]),
+    );
+    await patchStatus('pod', 'web', { phase: 'Running' });
+  });
+
+  after(async () => {
+    process.stderr.write = stderrWrite;
+    await agent.stop();
+    await fx.stop();
+    for (const pod of pods) await pod.remove();
+    await node.stop();
+    // Secrets never in logs: not the exec'd command's secret, not a key.
+    for (const line of logged) {
+      assert.equal(line.includes(SECRET), false, line);
+      assert.equal(line.includes('PRIVATE KEY'), false, line);
+    }
+  });
+
+  for (const v of ['1.27', '1.33']) {
+    it(`kubectl ${v} logs: -c, --tail, --timestamps, --previous, -f`, async () => {
+      assert.match((await k(v, 'logs', 'web', '-c', 'web')).stdout, /^web started\n/);
+      assert.deepEqual(await k(v, 'logs', 'web', '-c', 'side', '--tail=1'), {
+        code: 0,
+        stdout: 'current-run\n',
+        stderr: '',
+      });
+      assert.match(
+        (await k(v, 'logs', 'web', '-c', 'side', '--timestamps')).stdout,
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z current-run\n$/,
+      );
+      assert.equal(
+        (await k(v, 'logs', 'web', '-c', 'side', '--previous')).stdout,
+        'previous-run\n',
+      );
+      const follow = kubectlBackground(v, kc, ['logs', '-f', 'web', '-c', 'web', '--tail=1']);
+      const line = `fresh-${v}`;
+      await until(
+        'logs -f shows a new line',
+        async () => {
+          await k('1.33', 'exec', 'web', '-c', 'web', '--', 'sh', '-c', `echo ${line} > /tmp/say`);
+          return follow.out.stdout.includes(line) ? true : undefined;
+        },
+        20_000,
+        300,
+      );
+      await follow.stop();
+    });
+
+    it(`kubectl ${v} exec: output, exit codes, stdin`, async () => {
+      const r = await k(
+        v,
+        'exec',
+        'web',
+        '-c',
+        'web',
+        '--',
+        'sh',
+        '-c',
+        `echo out; echo err >&2; test -n ${SECRET}; exit 7`,
+      );
+      assert.equal(r.code, 7);
+      assert.equal(r.stdout, 'out\n');
+      assert.equal(r.stderr, 'err\ncommand terminated with exit code 7\n');
+      const piped = await kubectl(
+        v,
+        kc,
+        ['exec', '-i', 'web', '-c', 'web', '--', 'sh', '-c', 'cat; echo done'],
+        'piped input\n',
+      );
+      assert.deepEqual(piped, { code: 0, stdout: 'piped input\ndone\n', stderr: '' });
+    });
+
+    it(`kubectl ${v} port-forward reaches the pod's httpd on loopback`, async () => {
+      const pf = kubectlBackground(v, kc, ['port-forward', 'pod/web', ':8080']);
+      const port = await until('port-forward listens', () =>
+        Promise.resolve(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(pf.out.stdout)?.[1]),
+      );
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        assert.equal(await res.text(), 'hello-from-pod\n');
+      }
+      await pf.stop();
+      assert.doesNotMatch(pf.out.stderr, /error/i);
+    });
+  }
+
+  it('kubectl attach follows the container output', async () => {
+    const attach = kubectlBackground('1.33', kc, ['attach', 'web', '-c', 'web']);
+    await until(
+      'attach shows a new line',
+      async () => {
+        await k(
+          '1.33',
+          'exec',
+          'web',
+          '-c',
+          'web',
+          '--',
+          'sh',
+          '-c',
+          'echo attached-line > /tmp/say',
+        );
+        return attach.out.stdout.includes('attached-line') ? true : undefined;
+      },
+      20_000,
+      300,
+    );
+    await attach.stop();
+  });
+
+  it("client-node's Exec over WebSocket", async () => {
+    const kubeConfig = new k8s.KubeConfig();
+    kubeConfig.loadFromFile(kc);
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const status = await new Promise<k8s.V1Status>((resolve, reject) => {
+      new k8s.Exec(kubeConfig)
+        .exec(
+          'default',
+          'web',
+          'web',
+          ['sh', '-c', 'echo via-websocket; exit 2'],
+          stdout,
+          null,
+          null,
+          false,
+          resolve,
+        )
+        .catch(reject);
+    });
+    assert.equal(out, 'via-websocket\n');
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.equal(status.details?.causes?.[0]?.message, '2');
+  });
+
+  it('bad input: unknown container, pod not running, pod not bound', async () => {
+    // kubectl checks the container name itself; client-node leaves it to the server.
+    const kubeConfig = new k8s.KubeConfig();
+    kubeConfig.loadFromFile(kc);
+    await assert.rejects(
+      kubeConfig
+        .makeApiClient(k8s.CoreV1Api)
+        .readNamespacedPodLog({ name: 'web', namespace: 'default', container: 'nope' }),
+      (err: unknown) => {
+        assert.equal((err as { code?: number }).code, 400);
+        assert.match(
+          String((err as { body?: unknown }).body),
+          /container nope is not valid for pod web/,
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      new k8s.Exec(kubeConfig).exec('default', 'web', 'nope', ['true'], null, null, null, false),
+      // An ErrorEvent from ws: the upgrade was refused with the Status' 400.
+      (err: unknown) => (err as { message?: string }).message === 'Unexpected server response: 400',
+    );
+    for (const v of ['1.27', '1.33']) {
+      assert.equal(
+        (await k(v, 'logs', 'starting')).stderr,
+        'Error from server (BadRequest): container "c" in pod "starting" is waiting to start: ContainerCreating\n',
+      );
+      const notRunning = await k(v, 'exec', 'starting', '--', 'true');
+      assert.equal(notRunning.code, 1);
+      assert.match(notRunning.stderr, /container not found \("c"\)/);
+      const unbound = await k(v, 'exec', 'unbound', '--', 'true');
+      assert.match(unbound.stderr, /pod unbound does not have a host assigned/);
+      assert.deepEqual(await k(v, 'logs', 'unbound'), { code: 0, stdout: '', stderr: '' });
+    }
+  });
+
+  it('RBAC: get on pods/exec is not enough to exec (create is required), logs are allowed', async () => {
+    assert.equal(
+      (await kubectl('1.33', devKc, ['logs', 'web', '-c', 'side', '--tail=1'])).stdout,
+      'current-run\n',
+    );
+    for (const v of ['1.27', '1.33']) {
+      const denied = await kubectl(v, devKc, ['exec', 'web', '-c', 'web', '--', 'true']);
+      assert.equal(denied.code, 1);
+      assert.match(
+        denied.stderr,
+        /Error from server \(Forbidden\): pods "web" is forbidden: User "dev" cannot create resource "pods\/exec" in API group "" in the namespace "default"/,
+      );
+    }
+  });
+
+  it("the agent's endpoint: 401 without a client certificate, 403 for users other than the API server", async () => {
+    const call = (cert?: { certificatePem: string; keyPem: string }) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${agentUrl}/containerLogs/default/web/web`, {
+          ca: fx.caPem,
+          ...(cert === undefined ? {} : { cert: cert.certificatePem, key: cert.keyPem }),
+          agent: false,
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await call(), 401);
+    assert.equal(await call(dev), 403);
+  });
+});
