@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,11 @@ describe('k8ts agent: node registration, status and lease', () => {
         'REG-1',
         '--node-ip',
         '127.0.0.1',
+        // Its HTTPS endpoint on loopback, on a free port (tests share the machine).
+        '--address',
+        '127.0.0.1',
+        '--port',
+        '0',
         '--container-runtime-endpoint',
         ctrd.endpoint,
         '--node-labels',
@@ -111,7 +117,23 @@ describe('k8ts agent: node registration, status and lease', () => {
       { type: 'InternalIP', address: '127.0.0.1' },
       { type: 'Hostname', address: 'reg-1' },
     ]);
-    assert.equal(status.daemonEndpoints?.kubeletEndpoint?.Port, 10250);
+    // The port its HTTPS endpoint got (--port 0), which answers callers without a certificate
+    // with 401.
+    const port = status.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+    assert.ok(port > 0 && port < 65536, String(port));
+    const code = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpsRequest(`https://127.0.0.1:${String(port)}/healthz`, {
+        rejectUnauthorized: false,
+        agent: false,
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(code, 401);
   });
 
   it('is NotReady with the runtime network message until its pod CIDR is known', async () => {
@@ -214,6 +236,10 @@ describe('k8ts agent: node registration, status and lease', () => {
           ctrd.rootfs,
           '--container-runtime-endpoint',
           ctrd.endpoint,
+          '--address',
+          '127.0.0.1',
+          '--port',
+          '0',
           ...extra,
         ],
         { timeout: 20_000 },

@@ -1,27 +1,27 @@
 /**
  * Pod logs, exec, attach and port-forward end to end with real kubectl 1.27 (SPDY, relayed byte
  * for byte) and 1.33 (WebSocket v5, translated to SPDY by the API server; port-forward tunnelled),
- * and client-node's WebSocket Exec: a real API server (RBAC), the agent's HTTPS endpoint
- * (AgentServer, authorizing through SubjectAccessReviews) and a private containerd.
+ * and client-node's WebSocket Exec: a real API server (RBAC), `k8ts agent` (its HTTPS endpoint
+ * authorizing callers through SubjectAccessReviews) and a private containerd.
  *
  * Until `k8ts agent` runs pods, the test plays the agent's pod worker: it creates the pod's
  * sandbox and containers through CRI with the kubelet's labels (`io.kubernetes.pod.*`), the way
- * the agent will, and writes the pod's phase. Replace that part with the real agent once it runs
- * pods; everything else here already is the production path.
+ * the agent will, and writes the pod's phase. Replace that part (runCriPod, the phase patch)
+ * with the agent running the pods once it does; everything else is the production path.
  */
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { reviewThrough, WebhookAgentAuthorizer } from '../../src/agent/server/agent-authorizer.ts';
-import { AgentServer } from '../../src/agent/server/agent-server.ts';
-import { RuntimeContainerLocator } from '../../src/agent/server/container-locator.ts';
-import { buildKubeconfig, RestClient } from '../../src/client/index.ts';
+import { buildKubeconfig } from '../../src/client/index.ts';
 import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
@@ -31,6 +31,7 @@ import type { ContainerdNode } from '../harness/containerd.ts';
 import { kubectl, kubectlBackground } from '../harness/kubectl.ts';
 import { until } from '../harness/until.ts';
 
+const BIN = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
 const NODE = 'streams-node';
 const MANIFESTS = `
 apiVersion: rbac.authorization.k8s.io/v1
@@ -49,8 +50,6 @@ kind: RoleBinding
 metadata: {name: dev-viewer, namespace: default}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: dev}]
----
-{apiVersion: v1, kind: Node, metadata: {name: ${NODE}}}
 ---
 apiVersion: v1
 kind: Pod
@@ -76,7 +75,7 @@ const SECRET = `s3cr3t-${randomUUID()}`;
 describe('pod logs, exec, attach and port-forward through the API server and the agent', () => {
   let node: ContainerdNode;
   let fx: ApiServerFixture;
-  let agent: AgentServer;
+  let agent: ChildProcess;
   let kc: string;
   let devKc: string;
   let agentUrl: string;
@@ -85,20 +84,6 @@ describe('pod logs, exec, attach and port-forward through the API server and the
   const pods: { remove(): Promise<void> }[] = [];
 
   const k = (v: string, ...args: string[]) => kubectl(v, kc, args);
-  /** Status as the agent would write it. */
-  const patchStatus = async (kind: string, name: string, status: object) => {
-    const r = await k(
-      '1.33',
-      'patch',
-      kind,
-      name,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    );
-    assert.equal(r.code, 0, r.stderr);
-  };
 
   // Everything the API server and the agent print goes through here too (checked in `after`).
   const stderrWrite = process.stderr.write.bind(process.stderr);
@@ -115,7 +100,7 @@ describe('pod logs, exec, attach and port-forward through the API server and the
     });
     kc = fx.kubeconfigPath;
     // What `k8ts init` sets up (the kubelet client certificate's group is cluster-admin), a
-    // user who may read pods, logs and `get` pods/exec, the node, and the pods.
+    // user who may read pods, logs and `get` pods/exec, and the pods.
     const setup = await kubectl('1.33', kc, ['apply', '-f', '-'], MANIFESTS);
     assert.equal(setup.code, 0, setup.stderr);
     dev = await fx.ca.issueClient({ commonName: 'dev' });
@@ -132,36 +117,32 @@ describe('pod logs, exec, attach and port-forward through the API server and the
       }),
     );
 
-    // The agent's endpoint, authorizing callers with SubjectAccessReviews (kubelet's Webhook mode).
-    const admin = await fx.ca.issueClient({
-      commonName: 'agent-reviewer',
-      organizations: ['system:masters'],
+    // The agent: registers the node (InternalIP 127.0.0.1, the port its endpoint got) and
+    // authorizes callers of its endpoint with SubjectAccessReviews (the default, Webhook).
+    agent = spawn(
+      process.execPath,
+      [
+        BIN,
+        'agent',
+        ...['--kubeconfig', kc, '--rootfs', node.rootfs, '--hostname-override', NODE],
+        ...['--node-ip', '127.0.0.1', '--container-runtime-endpoint', node.endpoint],
+        ...['--address', '127.0.0.1', '--port', '0'],
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    agent.stderr?.on('data', (d: Buffer) => logged.push(d.toString()));
+    const port = await until('the agent registers its node', async () => {
+      const r = await k(
+        '1.33',
+        'get',
+        'node',
+        NODE,
+        '-o',
+        'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}',
+      );
+      return Number(r.stdout) > 0 ? Number(r.stdout) : undefined;
     });
-    const client = new RestClient({
-      servers: [fx.url],
-      caPem: fx.caPem,
-      clientCertificatePem: admin.certificatePem,
-      clientKeyPem: admin.keyPem,
-    });
-    const serving = await fx.ca.issueServing({ commonName: NODE, ipAddresses: ['127.0.0.1'] });
-    agent = new AgentServer({
-      nodeName: NODE,
-      tls: { cert: serving.certificatePem, key: serving.keyPem },
-      clientCaPem: fx.caPem,
-      authorizer: new WebhookAgentAuthorizer({ review: reviewThrough(client) }),
-      runtime: node.runtime(),
-      locator: new RuntimeContainerLocator(node.runtime()),
-      host: '127.0.0.1',
-      port: 0,
-      onError: (message, err) =>
-        logged.push(`${message} ${String(err instanceof Error ? err.stack : err)}`),
-    });
-    const { port } = await agent.start();
     agentUrl = `https://127.0.0.1:${String(port)}`;
-    await patchStatus('node', NODE, {
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
-      daemonEndpoints: { kubeletEndpoint: { Port: port } },
-    });
 
     pods.push(
       await runCriPod(node, { namespace: 'default', name: 'web' }, [
@@ -176,12 +157,24 @@ describe('pod logs, exec, attach and port-forward through the API server and the
         { name: 'side', script: 'echo current-run; exec sleep 100000' },
       ]),
     );
-    await patchStatus('pod', 'web', { phase: 'Running' });
+    // The phase the agent would report.
+    const running = await k(
+      '1.33',
+      'patch',
+      'pod',
+      'web',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Running"}}',
+    );
+    assert.equal(running.code, 0, running.stderr);
   });
 
   after(async () => {
     process.stderr.write = stderrWrite;
-    await agent.stop();
+    agent.kill('SIGTERM');
+    await new Promise((resolve) => agent.once('exit', resolve));
     await fx.stop();
     for (const pod of pods) await pod.remove();
     await node.stop();
@@ -365,7 +358,8 @@ describe('pod logs, exec, attach and port-forward through the API server and the
     const call = (cert?: { certificatePem: string; keyPem: string }) =>
       new Promise<number>((resolve, reject) => {
         const req = request(`${agentUrl}/containerLogs/default/web/web`, {
-          ca: fx.caPem,
+          // The agent serves a self-signed certificate (no --tls-cert-file), as a kubelet does.
+          rejectUnauthorized: false,
           ...(cert === undefined ? {} : { cert: cert.certificatePem, key: cert.keyPem }),
           agent: false,
         });

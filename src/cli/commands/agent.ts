@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Agent } from '../../agent/agent.ts';
@@ -17,7 +18,15 @@ import { parsePodCidr } from '../../agent/network/cni-bridge-config.ts';
 import { defaultNodeIp } from '../../agent/nodestatus/host-info.ts';
 import { parseNodeLabels, parseTaints } from '../../agent/nodestatus/node-flags.ts';
 import { isDNS1123Subdomain } from '../../api/validation/names.ts';
-import { RestClient } from '../../client/index.ts';
+import {
+  AlwaysAllowAgentAuthorizer,
+  WebhookAgentAuthorizer,
+  reviewThrough,
+} from '../../agent/server/agent-authorizer.ts';
+import { AgentServer } from '../../agent/server/agent-server.ts';
+import { RuntimeContainerLocator } from '../../agent/server/container-locator.ts';
+import { loadServingCertificate } from '../../agent/server/serving-certificate.ts';
+import { RestClient, parseKubeconfig } from '../../client/index.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 import { parseCgroupDriver } from './containerd.ts';
@@ -36,6 +45,11 @@ interface AgentFlags {
   podCidr?: string;
   address: string;
   port: number;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  certDir?: string;
+  clientCaFile?: string;
+  authorizationMode: 'Webhook' | 'AlwaysAllow';
   runtime: 'containerd' | 'simulated';
   maxPods: number;
   nodeLeaseDurationSeconds: number;
@@ -110,9 +124,27 @@ export function agentCommand(): Command {
     )
     .option('--address <ip>', 'address of the HTTPS endpoint', '0.0.0.0')
     .addOption(
-      new Option('--port <port>', 'port of the HTTPS endpoint')
-        .argParser(positiveInt(65535))
+      new Option('--port <port>', 'port of the HTTPS endpoint (0: any free port)')
+        .argParser((v) => (v === '0' ? 0 : positiveInt(65535)(v)))
         .default(10250),
+    )
+    .option('--tls-cert-file <file>', "the HTTPS endpoint's certificate (default: self-signed)")
+    .option('--tls-private-key-file <file>', 'key of --tls-cert-file')
+    .option(
+      '--cert-dir <dir>',
+      'where the self-signed certificate is kept (default: <rootfs>/var/lib/kubelet/pki)',
+    )
+    .option(
+      '--client-ca-file <file>',
+      "CA that callers' client certificates must chain to (default: the kubeconfig's CA)",
+    )
+    .addOption(
+      new Option(
+        '--authorization-mode <mode>',
+        'who may call the HTTPS endpoint: Webhook (SubjectAccessReview on nodes/proxy) or AlwaysAllow',
+      )
+        .choices(['Webhook', 'AlwaysAllow'])
+        .default('Webhook'),
     )
     .addOption(
       new Option('--runtime <kind>', 'container runtime')
@@ -160,23 +192,58 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     throw new Error(`--node-ip ${flags.nodeIp}: not an IPv4 address`);
   const scoped = hostScopedNames(flags.rootfs);
   const log = jsonLineLog('agent');
-  const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
-    component: 'kubelet',
+  const kubeconfig = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'));
+  const clientCaPem =
+    flags.clientCaFile === undefined ? kubeconfig.caPem : readFileSync(flags.clientCaFile, 'utf8');
+  if (clientCaPem === undefined)
+    throw new Error('set --client-ca-file: the kubeconfig names no CA for client certificates');
+  const nodeIp = flags.nodeIp ?? defaultNodeIp();
+  const paths = agentPaths(flags.rootfs);
+  const serving = await loadServingCertificate({
+    certFile: flags.tlsCertFile,
+    keyFile: flags.tlsPrivateKeyFile,
+    certDir: flags.certDir ?? join(paths.kubeletDir, 'pki'),
+    hostname: nodeName,
+    nodeIp,
   });
+  const client = RestClient.fromKubeconfig(kubeconfig, { component: 'kubelet' });
   const runtime = new GrpcCriClient({ endpoint: flags.containerRuntimeEndpoint });
+  // The HTTPS endpoint the API server reaches for logs, exec, attach and port-forward.
+  const server = new AgentServer({
+    nodeName,
+    tls: serving,
+    clientCaPem,
+    authorizer:
+      flags.authorizationMode === 'Webhook'
+        ? new WebhookAgentAuthorizer({ review: reviewThrough(client) })
+        : new AlwaysAllowAgentAuthorizer(),
+    runtime,
+    locator: new RuntimeContainerLocator(runtime),
+    host: flags.address,
+    port: flags.port,
+    onError: (message, err) => {
+      log('error', message, { err: err instanceof Error ? err.message : String(err) });
+    },
+  });
+  const { port } = await server.start();
+  log('info', 'serving the agent endpoint (logs, exec, attach, port-forward)', {
+    address: flags.address,
+    port,
+    authorizationMode: flags.authorizationMode,
+  });
   const agent = new Agent({
     client,
     runtime,
-    paths: agentPaths(flags.rootfs),
+    paths,
     nodeName,
-    nodeIp: flags.nodeIp ?? defaultNodeIp(),
+    nodeIp,
     cgroupDriver: flags.cgroupDriver,
     cgroupRoot: flags.cgroupRoot ?? scoped.cgroupRoot,
     bridge: flags.cniBridge ?? scoped.bridge,
     podCidr: flags.podCidr,
     nodeLabels: flags.nodeLabels,
     registerWithTaints: flags.registerWithTaints,
-    port: flags.port,
+    port,
     maxPods: flags.maxPods,
     nodeLeaseDurationSeconds: flags.nodeLeaseDurationSeconds,
     nodeStatusUpdateMs: flags.nodeStatusUpdateFrequency,
@@ -194,6 +261,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    await server.stop();
     runtime.close();
     client.close();
   }
