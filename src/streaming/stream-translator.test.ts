@@ -158,3 +158,29 @@ test('an unreachable backend is an InternalError Status, and the client is let g
   assert.match(status.message ?? '', /error dialing backend/);
   await front.close();
 });
+
+test('a session cut before the exit status arrives is an InternalError, not Success', async () => {
+  const backend = await startFakeStreamingServer(['error', 'stdout'], {
+    run: (s) => {
+      s.get('stdout')!.write('partial');
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          resolve(-1);
+        }, 50),
+      );
+    },
+  });
+  const front = await translatingServer(`${backend.url}/exec`, {
+    stdin: false,
+    stdout: true,
+    stderr: false,
+    tty: false,
+  });
+  const got = await session(front.url, () => undefined);
+  assert.equal(got.channels.get(1), 'partial');
+  const status = JSON.parse(got.channels.get(3) ?? '{}') as { reason?: string; message?: string };
+  assert.equal(status.reason, 'InternalError');
+  assert.match(status.message ?? '', /before the command reported its exit status/);
+  await front.close();
+  await backend.close();
+});

@@ -23,12 +23,17 @@ import {
   CHANNEL_STDOUT,
   HEADER_PROTOCOL_VERSION,
   SPDY_REMOTE_COMMAND_PROTOCOLS,
+  STREAM_PROTOCOL_V4,
   STREAM_PROTOCOL_V5,
   STREAM_TYPE_HEADER,
 } from './remote-command.ts';
 import { SpdyConnection } from './spdy-connection.ts';
 import type { SpdyStream } from './spdy-connection.ts';
-import { statusFromBackendResponse, statusFromErrorStream } from './stream-status.ts';
+import {
+  SUCCESS_STATUS,
+  statusFromBackendResponse,
+  statusFromErrorStream,
+} from './stream-status.ts';
 import type { StreamStatus } from './stream-status.ts';
 
 export interface StreamOptions {
@@ -124,9 +129,13 @@ export async function translateWebSocketToSpdy(o: TranslateOptions): Promise<voi
       void wsClosed.then(() => {
         conn.destroy();
       });
+      const protocol = String(upgraded.headers[HEADER_PROTOCOL_VERSION] ?? '');
+      const status4 = protocol === STREAM_PROTOCOL_V4 || protocol === STREAM_PROTOCOL_V5;
       status = await runSession(ws, conn, s, early, (fn) => {
         deliver = fn;
       });
+      // v4 and v5 servers always end with a Status; none means the session was cut short.
+      if (status4 && status === SUCCESS_WITHOUT_STATUS) status = CUT_SHORT;
     }
   } catch (err: unknown) {
     status = {
@@ -171,8 +180,22 @@ async function runSession(
   if (stdout !== undefined) relays.push(relay(stdout, ws, CHANNEL_STDOUT));
   if (stderr !== undefined) relays.push(relay(stderr, ws, CHANNEL_STDERR));
   await Promise.all(relays);
-  return statusFromErrorStream(await errorBytes);
+  const bytes = await errorBytes;
+  return bytes.length === 0 ? SUCCESS_WITHOUT_STATUS : statusFromErrorStream(bytes);
 }
+
+/** An empty error stream: success for protocols before v4, a lost session for v4 and v5. */
+const SUCCESS_WITHOUT_STATUS: StreamStatus = { ...SUCCESS_STATUS };
+const CUT_SHORT: StreamStatus = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message:
+    'Internal error occurred: the session ended before the command reported its exit status (connection to the node lost)',
+  reason: 'InternalError',
+  code: 500,
+};
 
 function collect(stream: SpdyStream): Promise<Buffer> {
   return new Promise((resolve) => {

@@ -14,7 +14,7 @@ import { SpdyConnection } from './spdy-connection.ts';
 import type { SpdyStream } from './spdy-connection.ts';
 
 export interface FakeCommand {
-  /** Runs once every expected stream exists; resolves with the exit code. */
+  /** Runs once every expected stream exists; resolves with the exit code (< 0: drop the session). */
   run(streams: ReadonlyMap<string, SpdyStream>): Promise<number>;
 }
 
@@ -99,6 +99,11 @@ export async function startFakeStreamingServer(
         streams.set(stream.header('streamtype') ?? '', stream);
         if (expect.every((t) => streams.has(t))) {
           void command.run(streams).then((code) => {
+            if (code < 0) {
+              // A runtime that goes away mid-session: no status, the connection just drops.
+              socket.destroy();
+              return;
+            }
             const status =
               code === 0
                 ? { metadata: {}, status: 'Success' }

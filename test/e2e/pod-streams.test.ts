@@ -12,14 +12,15 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { buildKubeconfig } from '../../src/client/index.ts';
 import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
@@ -302,6 +303,31 @@ describe('pod logs, exec, attach and port-forward through the API server and the
     assert.equal(status.reason, 'NonZeroExitCode');
     assert.equal(status.details?.causes?.[0]?.message, '2');
   });
+
+  it(
+    'python3-kubernetes exec (WebSocket v4.channel.k8s.io, relayed as it is)',
+    {
+      skip: existsSync('/usr/lib/python3/dist-packages/kubernetes/__init__.py')
+        ? false
+        : 'python3-kubernetes is not installed',
+    },
+    async () => {
+      const script = [
+        'import sys',
+        'from kubernetes import client, config',
+        'from kubernetes.stream import stream',
+        'config.load_kube_config(sys.argv[1])',
+        'api = client.CoreV1Api()',
+        "r = stream(api.connect_get_namespaced_pod_exec, 'web', 'default', container='web', command=['sh', '-c', 'echo py-out; exit 4'], stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)",
+        'r.run_forever(timeout=20)',
+        'print(r.read_stdout().strip(), r.returncode)',
+      ].join('\n');
+      const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script, kc], {
+        timeout: 30_000,
+      });
+      assert.equal(stdout, 'py-out 4\n');
+    },
+  );
 
   it('bad input: unknown container, pod not running, pod not bound', async () => {
     // kubectl checks the container name itself; client-node leaves it to the server.
