@@ -25,7 +25,10 @@ import { buildTokenServices, resourceStoreTokenObjects } from './authn/token-aut
 import type { TokenAuthenticationOptions } from './authn/token-authentication.ts';
 import { AlwaysAllow } from './authz/authorizer.ts';
 import type { Authorizer } from './authz/authorizer.ts';
-import { RbacAuthorizer, ensureBootstrapPolicy } from './authz/rbac/index.ts';
+import type { AuthorizationMode } from './authz/authorization-mode.ts';
+import { nodeAuthorization } from './authz/node-authorizer/index.ts';
+import { RbacAuthorizer, ensureBootstrapPolicy, loadBootstrapPolicy } from './authz/rbac/index.ts';
+import { UnionAuthorizer } from './authz/union-authorizer.ts';
 import { HealthChecks } from './health.ts';
 import type { KubeletClientConfig } from './kubelet/kubelet-client.ts';
 import { Exchange } from './http/exchange.ts';
@@ -65,13 +68,16 @@ export interface ApiServerOptions extends TokenAuthenticationOptions {
   /** Authenticators tried before client certificates (tokens). Default: none. */
   readonly authenticators?: readonly Authenticator[];
   /**
-   * How requests are authorized when no `authorizer` is given: `AlwaysAllow`, or `RBAC`
-   * (upstream's RBAC over the stored Roles and bindings, with the default bootstrap policy
-   * reconciled at start; `system:masters` is cluster-admin through that policy). Upstream's Node
-   * authorizer does not exist yet, so kubeadm's `Node,RBAC` is RBAC alone here. Default:
-   * AlwaysAllow for now; `k8ts init` will run RBAC.
+   * How requests are authorized when no `authorizer` is given, in order (the first mode that
+   * allows decides): `AlwaysAllow`; `Node` (upstream's Node authorizer: a node's credentials
+   * reach only its own objects and what its pods use); `RBAC` (upstream's RBAC over the stored
+   * Roles and bindings, with the default bootstrap policy reconciled at start; `system:masters`
+   * is cluster-admin through that policy). `k8ts init` runs kubeadm's `['Node', 'RBAC']`.
+   * Default: AlwaysAllow.
    */
-  readonly authorizationMode?: 'AlwaysAllow' | 'RBAC';
+  readonly authorizationMode?: AuthorizationMode | readonly AuthorizationMode[];
+  /** Optional admission plugins (`NodeRestriction`, as kubeadm enables it). Default: none. */
+  readonly enableAdmissionPlugins?: readonly string[];
   /** An authorizer to use instead of `authorizationMode` (tests). Default: none. */
   readonly authorizer?: Authorizer;
   /** Serve unauthenticated requests as system:anonymous. Default: true. */
@@ -121,6 +127,7 @@ export class ApiServer {
   #reconciler: EndpointReconciler | undefined;
   #reconcilerDone: Promise<void> | undefined;
   #rbacDone: Promise<void> | undefined;
+  #nodeAuthzDone: Promise<void> | undefined;
 
   constructor(options: ApiServerOptions) {
     this.#o = options;
@@ -162,18 +169,38 @@ export class ApiServer {
     });
     const host = o.host ?? '127.0.0.1';
     const scheme = o.tls === undefined ? 'http' : 'https';
-    const rbac =
-      o.authorizer === undefined && o.authorizationMode === 'RBAC'
-        ? new RbacAuthorizer({
-            store,
-            onError: (err) => {
-              process.stderr.write(
-                `apiserver: rbac informer: ${err instanceof Error ? err.message : String(err)}\n`,
-              );
-            },
-          })
+    const modes: readonly AuthorizationMode[] =
+      o.authorizer !== undefined
+        ? []
+        : typeof o.authorizationMode === 'string'
+          ? [o.authorizationMode]
+          : (o.authorizationMode ?? ['AlwaysAllow']);
+    const informerError =
+      (what: string) =>
+      (err: unknown): void => {
+        process.stderr.write(
+          `apiserver: ${what} informer: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      };
+    const rbac = modes.includes('RBAC')
+      ? new RbacAuthorizer({ store, onError: informerError('rbac') })
+      : undefined;
+    // Parsed once: both the RBAC reconciler and the Node authorizer's rules read it.
+    const policy = rbac !== undefined || modes.includes('Node') ? loadBootstrapPolicy() : undefined;
+    const node =
+      modes.includes('Node') && policy !== undefined
+        ? nodeAuthorization(store, policy, informerError('node authorizer'))
         : undefined;
-    const authorizer = o.authorizer ?? rbac ?? new AlwaysAllow();
+    const chain = modes.map((m) =>
+      m === 'RBAC' && rbac !== undefined
+        ? rbac
+        : m === 'Node' && node !== undefined
+          ? node.authorizer
+          : new AlwaysAllow(),
+    );
+    const authorizer =
+      o.authorizer ??
+      (chain.length === 1 && chain[0] !== undefined ? chain[0] : new UnionAuthorizer(chain));
     const tokens = await buildTokenServices(o, resourceStoreTokenObjects(resources, registry), now);
     const handler = new ApiHandler({
       services: {
@@ -186,6 +213,7 @@ export class ApiServer {
         activeNamespaces: new Map(),
         tokens,
         ...(o.kubeletClient === undefined ? {} : { kubelet: o.kubeletClient }),
+        admissionPlugins: new Set(o.enableAdmissionPlugins ?? []),
       },
       authenticator: new AuthenticatorChain(
         [
@@ -267,9 +295,13 @@ export class ApiServer {
       if (rbac !== undefined) {
         // Upstream's rbac/bootstrap-roles post-start hook; requests wait in the authorizer until
         // its informer has listed the result.
-        await ensureBootstrapPolicy(resources, registry);
+        await ensureBootstrapPolicy(resources, registry, policy);
         this.#rbacDone = rbac.run(this.#background.signal);
         await rbac.ready;
+      }
+      if (node !== undefined) {
+        this.#nodeAuthzDone = node.run(this.#background.signal);
+        await node.ready;
       }
     } catch (err: unknown) {
       // Leave nothing listening behind a failed start.
@@ -308,6 +340,7 @@ export class ApiServer {
     this.#background.abort();
     await this.#reconcilerDone;
     await this.#rbacDone;
+    await this.#nodeAuthzDone;
     // Leave the endpoints at once on a graceful stop (a crash leaves them when the TTL expires).
     await this.#reconciler?.removeSelf().catch(() => undefined);
     const server = this.#server;

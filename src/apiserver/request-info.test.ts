@@ -122,4 +122,25 @@ describe('parseRequestInfo', () => {
       false,
     );
   });
+  it('list and watch take their name from a metadata.name selector and keep the selector', () => {
+    const q = (s: string): URLSearchParams => new URLSearchParams(s);
+    const list = parseRequestInfo('GET', '/api/v1/nodes', q('fieldSelector=metadata.name%3Dn1'));
+    assert.equal(list.isResourceRequest && list.verb, 'list');
+    assert.equal(list.isResourceRequest && list.name, 'n1');
+    const watch = parseRequestInfo(
+      'GET',
+      '/api/v1/pods',
+      q('watch=true&fieldSelector=spec.nodeName%3Dn1,status.phase!%3DFailed'),
+    );
+    assert.equal(watch.isResourceRequest && watch.verb, 'watch');
+    assert.equal(watch.isResourceRequest && watch.name, undefined);
+    assert.deepEqual(watch.isResourceRequest && watch.fieldSelector, [
+      { field: 'spec.nodeName', operator: '=', value: 'n1' },
+      { field: 'status.phase', operator: '!=', value: 'Failed' },
+    ]);
+    const bad = parseRequestInfo('GET', '/api/v1/pods', q('fieldSelector=%3D%3D%3D'));
+    assert.equal(bad.isResourceRequest && bad.fieldSelector, undefined);
+    const dots = parseRequestInfo('GET', '/api/v1/nodes', q('fieldSelector=metadata.name%3D..'));
+    assert.equal(dots.isResourceRequest && dots.name, undefined);
+  });
 });

@@ -4,6 +4,9 @@
  * namespace: ns, name: p}. Non-resource paths (`/healthz`, `/version`, `/openapi/v3`) come back
  * with `isResourceRequest: false`. Never throws: odd paths become non-resource requests.
  */
+import { FieldSelector } from '../api/selectors/field-selector.ts';
+import type { FieldRequirement } from '../api/selectors/field-selector.ts';
+
 export type RequestVerb =
   'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -18,7 +21,14 @@ export interface ResourceRequestInfo {
   readonly namespace: string | undefined;
   readonly resource: string;
   readonly subresource: string | undefined;
+  /** For list and watch, upstream takes the name from a `metadata.name=<name>` field selector. */
   readonly name: string | undefined;
+  /**
+   * A list's or watch's field selector terms, for authorizers (upstream's attributes since
+   * AuthorizeWithSelectors); empty when there is none or it does not parse (the handler answers
+   * that with a 400).
+   */
+  readonly fieldSelector?: readonly FieldRequirement[];
 }
 
 export interface NonResourceRequestInfo {
@@ -104,6 +114,8 @@ export function parseRequestInfo(
   const hasName = name !== undefined && name !== '';
   const verb = resourceVerb(method, hasName, isWatchPath || parseBool(query.get('watch')));
   if (verb === undefined) return nonResource;
+  const selector = verb === 'list' || verb === 'watch' ? listFieldSelector(query) : undefined;
+  const selectedName = selector?.requiresExactMatch('metadata.name');
   return {
     isResourceRequest: true,
     verb,
@@ -113,8 +125,30 @@ export function parseRequestInfo(
     namespace,
     resource,
     subresource,
-    name: hasName ? name : undefined,
+    name: hasName
+      ? name
+      : selectedName !== undefined && isValidPathSegment(selectedName)
+        ? selectedName
+        : undefined,
+    ...(selector === undefined || selector.requirements.length === 0
+      ? {}
+      : { fieldSelector: selector.requirements }),
   };
+}
+
+function listFieldSelector(query: URLSearchParams): FieldSelector | undefined {
+  const text = query.get('fieldSelector');
+  if (text === null || text === '') return undefined;
+  try {
+    return FieldSelector.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Upstream's path.IsValidPathSegmentName. */
+function isValidPathSegment(name: string): boolean {
+  return name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%');
 }
 
 function resourceVerb(method: string, hasName: boolean, isWatch: boolean): RequestVerb | undefined {

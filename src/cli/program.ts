@@ -9,6 +9,11 @@ import { apiserverCommand } from './commands/apiserver.ts';
 import { agentCommand } from './commands/agent.ts';
 import { containerdCommand } from './commands/containerd.ts';
 import { controllerManagerCommand } from './commands/controller-manager.ts';
+import { initCommand } from './commands/init.ts';
+import { joinCommand } from './commands/join.ts';
+import { nodeCommand } from './commands/node.ts';
+import { resetCommand } from './commands/reset.ts';
+import { tokenCommand } from './commands/token.ts';
 import { schedulerCommand } from './commands/scheduler.ts';
 import { versionCommand } from './commands/version.ts';
 
@@ -22,5 +27,10 @@ export function buildProgram(): Command {
     .addCommand(controllerManagerCommand())
     .addCommand(schedulerCommand())
     .addCommand(containerdCommand())
-    .addCommand(agentCommand());
+    .addCommand(agentCommand())
+    .addCommand(initCommand())
+    .addCommand(joinCommand())
+    .addCommand(nodeCommand())
+    .addCommand(tokenCommand())
+    .addCommand(resetCommand());
 }

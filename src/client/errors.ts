@@ -118,6 +118,8 @@ export const isNotFound = (err: unknown): boolean => isReason(err, 'NotFound');
 export const isAlreadyExists = (err: unknown): boolean => isReason(err, 'AlreadyExists');
 export const isConflict = (err: unknown): boolean => isReason(err, 'Conflict');
 export const isInvalid = (err: unknown): boolean => isReason(err, 'Invalid');
+export const isForbidden = (err: unknown): boolean => isReason(err, 'Forbidden');
+export const isUnauthorized = (err: unknown): boolean => isReason(err, 'Unauthorized');
 export const isTooManyRequests = (err: unknown): boolean => isReason(err, 'TooManyRequests');
 export const isInternalError = (err: unknown): boolean => isReason(err, 'InternalError');
 

@@ -4,7 +4,7 @@
  * loop. Controllers, the scheduler and the agent import from here.
  */
 export { RestClient } from './rest-client.ts';
-export type { RestClientOptions } from './rest-client.ts';
+export type { RequestScope, RestClientOptions } from './rest-client.ts';
 export type {
   DeleteOptions,
   GetOptions,
@@ -26,10 +26,12 @@ export {
   isAlreadyExists,
   isConflict,
   isExpired,
+  isForbidden,
   isInternalError,
   isInvalid,
   isNotFound,
   isTooManyRequests,
+  isUnauthorized,
 } from './errors.ts';
 export type { ServerFailure, StatusObject } from './errors.ts';
 export { resourcePath } from './resource-ref.ts';

@@ -47,8 +47,11 @@ export interface RestClientOptions {
   readonly caPem?: string | undefined;
   readonly clientCertificatePem?: string | undefined;
   readonly clientKeyPem?: string | undefined;
-  /** Sent as `Authorization: Bearer <token>`. */
-  readonly token?: string | undefined;
+  /**
+   * Sent as `Authorization: Bearer <token>`; a function is asked before every request (a token
+   * that rotates, such as a service-account token a TokenRequest renews).
+   */
+  readonly token?: string | (() => string) | undefined;
   /** Appended to the User-Agent (`kube-scheduler`, `kubelet`). Default: none. */
   readonly component?: string | undefined;
   /** Replaces the whole User-Agent. Default: `defaultUserAgent(component)`. */
@@ -77,6 +80,8 @@ interface Connection {
   readonly pool: Http2SessionPool;
   readonly transport: Http2Transport;
   readonly headers: Readonly<Record<string, string>>;
+  /** A rotating bearer token, asked per request. */
+  readonly tokenSource: (() => string) | undefined;
   readonly timeoutMs: number;
 }
 
@@ -124,8 +129,9 @@ export class RestClient {
       headers: {
         accept: 'application/json',
         'user-agent': options.userAgent ?? defaultUserAgent(options.component),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+        ...(typeof options.token === 'string' ? { authorization: `Bearer ${options.token}` } : {}),
       },
+      tokenSource: typeof options.token === 'function' ? options.token : undefined,
       timeoutMs: options.timeoutMs ?? 30_000,
     };
     this.#scope = undefined;
@@ -371,6 +377,9 @@ export class RestClient {
           path: call.path,
           headers: {
             ...this.#c.headers,
+            ...(this.#c.tokenSource === undefined
+              ? {}
+              : { authorization: `Bearer ${this.#c.tokenSource()}` }),
             ...(body === undefined
               ? {}
               : { 'content-type': call.contentType ?? 'application/json' }),

@@ -13,6 +13,8 @@ export interface WaitReadyOptions {
   readonly timeoutMs?: number;
   /** Default: 200 ms. */
   readonly intervalMs?: number;
+  /** Stops waiting (rejects with the signal's reason). Default: none. */
+  readonly signal?: AbortSignal;
 }
 
 export class ApiNotReadyError extends Error {
@@ -48,9 +50,10 @@ export async function waitForApiReady(options: WaitReadyOptions): Promise<number
   const timeoutMs = options.timeoutMs ?? 60_000;
   let last = 'no answer yet';
   while (Date.now() - started < timeoutMs) {
+    options.signal?.throwIfAborted();
     last = await probe(options.server, options.caPem, 2000);
     if (last === '') return Date.now() - started;
-    await sleep(options.intervalMs ?? 200);
+    await sleep(options.intervalMs ?? 200, undefined, { signal: options.signal });
   }
   throw new ApiNotReadyError(
     `the API server at ${options.server} is not ready after ${String(timeoutMs)} ms (last: ${last})`,

@@ -10,7 +10,7 @@
  */
 import { realClock, sleep } from '../client/index.ts';
 import { isAborted } from '../client/errors.ts';
-import type { Clock, RestClient } from '../client/index.ts';
+import type { Clock, RequestScope, RestClient } from '../client/index.ts';
 import {
   LEADER_ELECTION_DEFAULTS,
   LeaderElector,
@@ -26,6 +26,7 @@ import type {
 } from './controller-manager-config.ts';
 import { ApiEventRecorder } from './event-recorder.ts';
 import { SharedInformerFactory } from './informer-factory.ts';
+import { controllerServiceAccount } from './service-account-clients.ts';
 import { jsonLineLog } from '../util/json-line-log.ts';
 
 export type LogFn = ControllerContext['log'];
@@ -58,6 +59,12 @@ export interface ControllerManagerOptions {
   readonly electionClock?: Clock | undefined;
   /** Default: JSON lines on stderr. */
   readonly log?: LogFn | undefined;
+  /**
+   * `--use-service-account-credentials`: the client of a controller's service account (see
+   * ServiceAccountClients). Default: none, every controller uses `client`. Informers always use
+   * `client`, as upstream's shared informers use the manager's own credentials.
+   */
+  readonly serviceAccountClient?: ((serviceAccount: string) => Promise<RestClient>) | undefined;
 }
 
 /** Upstream's ControllersDisabledByDefault. */
@@ -140,7 +147,7 @@ export class ControllerManager {
       ...this.#timings,
     });
     if (this.#o.leaderElect === false) {
-      await this.#lead(signal, this.#o.client.scoped({ signal }));
+      await this.#lead(signal, { signal });
       return;
     }
     const lock =
@@ -161,15 +168,12 @@ export class ControllerManager {
         },
         callbacks: {
           onStartedLeading: (leading) =>
-            this.#lead(
-              leading,
-              this.#o.client.scoped({
-                signal: leading,
-                admit: () => {
-                  elector.assertLeading();
-                },
-              }),
-            ),
+            this.#lead(leading, {
+              signal: leading,
+              admit: () => {
+                elector.assertLeading();
+              },
+            }),
           onNewLeader: (identity) => {
             this.#log('info', 'new leader elected', { leader: identity });
           },
@@ -184,11 +188,14 @@ export class ControllerManager {
   }
 
   /**
-   * One leadership term: runs until `signal` aborts and every controller has returned. `client`
-   * is scoped to the term: everything the term's informers, controllers and event recorders send
-   * goes through it.
+   * One leadership term: runs until `signal` aborts and every controller has returned. Every
+   * client of the term is scoped to it (`scope`): everything the term's informers, controllers
+   * and event recorders send goes through such a client.
    */
-  async #lead(signal: AbortSignal, client: RestClient): Promise<void> {
+  async #lead(signal: AbortSignal, scope: RequestScope): Promise<void> {
+    const client = this.#o.client.scoped(scope);
+    const controllerClients = await this.#controllerClients(signal, scope);
+    if (controllerClients === undefined) return;
     const term = ++this.#terms;
     const startedAt = Date.now();
     this.#log('info', 'started leading', { identity: this.#o.identity, term });
@@ -213,8 +220,9 @@ export class ControllerManager {
     for (const name of this.#selected) {
       const factory = this.#factories.get(name);
       if (factory === undefined) continue;
+      const controllerClient = controllerClients.get(name) ?? client;
       const events = new ApiEventRecorder({
-        client,
+        client: controllerClient,
         component: `${name}-controller`,
         clock,
         signal,
@@ -224,7 +232,7 @@ export class ControllerManager {
       });
       recorders.push(events);
       const ctx: ManagedControllerContext = {
-        client,
+        client: controllerClient,
         informers,
         events,
         clock,
@@ -261,6 +269,34 @@ export class ControllerManager {
     await informers.stopped();
     await Promise.all(recorders.map((r) => r.flush()));
     this.#log('info', 'controllers stopped', { term });
+  }
+  /**
+   * With service-account credentials, each selected controller's client for the term, retried
+   * every second until the API server answers; undefined if the term ended first.
+   */
+  async #controllerClients(
+    signal: AbortSignal,
+    scope: RequestScope,
+  ): Promise<Map<string, RestClient> | undefined> {
+    const out = new Map<string, RestClient>();
+    const clientOf = this.#o.serviceAccountClient;
+    if (clientOf === undefined) return out;
+    for (const name of this.#selected) {
+      for (;;) {
+        if (signal.aborted) return undefined;
+        try {
+          out.set(name, (await clientOf(controllerServiceAccount(name))).scoped(scope));
+          break;
+        } catch (err: unknown) {
+          this.#log('warn', 'cannot get service account credentials; retrying', {
+            controller: name,
+            error: errorText(err),
+          });
+          await sleep(this.#o.clock ?? realClock, 1000, signal);
+        }
+      }
+    }
+    return out;
   }
 }
 

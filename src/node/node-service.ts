@@ -76,6 +76,14 @@ function systemdAvailable(rootfs: string): boolean {
   return rootfs === '/' && existsSync('/run/systemd/system');
 }
 
+/** Tells a running supervisor to re-read its specs (SIGHUP); false when none runs. */
+export function reloadNodeIfRunning(paths: NodePaths): boolean {
+  const pid = runningNodePid(paths);
+  if (pid === undefined) return false;
+  process.kill(pid, 'SIGHUP');
+  return true;
+}
+
 export interface StartNodeResult {
   readonly how: 'systemd' | 'detached' | 'already-running';
   readonly pid: number | undefined;

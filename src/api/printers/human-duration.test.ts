@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { humanDuration } from './human-duration.ts';
+import { humanDuration, shortHumanDuration } from './human-duration.ts';
 
 const S = 1000;
 const M = 60 * S;
@@ -69,5 +69,26 @@ const cases: [ms: number, want: string][] = [
 for (const [ms, want] of cases) {
   test(`humanDuration(${ms}ms) = ${want}`, () => {
     assert.equal(humanDuration(ms), want);
+  });
+}
+
+// apimachinery's TestShortHumanDuration, plus the clock-skew tolerance.
+const SHORT_CASES: [number, string][] = [
+  [-2_000, '<invalid>'],
+  [-1_999, '0s'],
+  [0, '0s'],
+  [59_999, '59s'],
+  [60_000, '1m'],
+  [59 * 60_000 + 59_000, '59m'],
+  [3_600_000, '1h'],
+  [23 * 3_600_000 + 59 * 60_000, '23h'],
+  [24 * 3_600_000, '1d'],
+  [364 * 24 * 3_600_000, '364d'],
+  [365 * 24 * 3_600_000, '1y'],
+  [3 * 365 * 24 * 3_600_000, '3y'],
+];
+for (const [ms, want] of SHORT_CASES) {
+  test(`shortHumanDuration(${String(ms)}ms) = ${want}`, () => {
+    assert.equal(shortHumanDuration(ms), want);
   });
 }

@@ -54,3 +54,18 @@ export function humanDuration(ms: number): string {
   }
   return `${whole(hours, 24 * 365)}y`;
 }
+
+/** apimachinery's `duration.ShortHumanDuration` (kubeadm's token TTL column): one unit only. */
+export function shortHumanDuration(ms: number): string {
+  const d = saturatingDurationMs(ms);
+  const seconds = whole(d, SECOND_MS);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60) return `${String(seconds)}s`;
+  const minutes = whole(d, MINUTE_MS);
+  if (minutes < 60) return `${String(minutes)}m`;
+  const hours = whole(d, HOUR_MS);
+  if (hours < 24) return `${String(hours)}h`;
+  if (hours < 24 * 365) return `${String(whole(hours, 24))}d`;
+  return `${String(whole(hours, 24 * 365))}y`;
+}

@@ -3,9 +3,9 @@
  * pkg/registry/certificates and pkg/apis/certificates/validation, v1.33): conditions' status
  * defaults to True; an empty status on create; validation of the PEM request block, usages,
  * signerName, expirationSeconds and conditions; on update no removed Approved/Denied/Failed
- * condition and no change to an issued certificate. Not done: the requesting user's identity
- * on create (it needs the request context), parsing the request's DER, and upstream's
- * silent reset of spec changes on update.
+ * condition and no change to an issued certificate. The requesting user's identity is stamped
+ * into spec on create by the API server (apiserver/admission/csr-requestor.ts: it needs the
+ * request). Updates keep the stored spec, as upstream. Not done: parsing the request's DER.
  */
 import type { JsonObject } from '../json.ts';
 import type { ResourceStrategy } from '../resource.ts';
@@ -214,6 +214,12 @@ export const csrStrategy: ResourceStrategy = {
   },
   prepareForCreate: (csr) => {
     csr['status'] = {};
+  },
+  // Upstream's PrepareForUpdate of every CSR endpoint: the spec (the request and who made it)
+  // never changes after create; a changed spec in an update is silently dropped.
+  prepareForUpdate: (csr, old) => {
+    if (old['spec'] === undefined) delete csr['spec'];
+    else csr['spec'] = old['spec'];
   },
   validate: validateCSR,
   validateUpdate: validateCSRUpdate,

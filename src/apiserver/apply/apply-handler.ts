@@ -6,6 +6,8 @@
  * namespace lifecycle check. `dryRun=All` stores nothing. Applying to `/scale` is not served
  * (415, as before server-side apply existed here).
  */
+import { stampCsrRequestor } from '../admission/csr-requestor.ts';
+import { withNodeRestriction } from '../admission/request-admission.ts';
 import type { JsonObject, JsonValue } from '../../api/json.ts';
 import { objectField, stringField } from '../../api/json.ts';
 import {
@@ -103,7 +105,7 @@ export async function handleApply(ctx: ResourceContext): Promise<void> {
         },
         sub === undefined ? 'main' : 'status',
         dryRun,
-        keepAppliedEntries,
+        withNodeRestriction(ctx, keepAppliedEntries),
       );
       ex.sendJson(200, updated);
       return;
@@ -112,10 +114,11 @@ export async function handleApply(ctx: ResourceContext): Promise<void> {
       if (!(err instanceof ApiError) || err.reason !== 'NotFound' || sub !== undefined) throw err;
     }
     const obj = applyTo(undefined);
+    stampCsrRequestor(def, obj, ctx.user);
     if (def.namespaced && info.namespace !== undefined)
       await admitNamespace(services, info.namespace);
     try {
-      const created = await services.resources.create(def, obj, dryRun);
+      const created = await services.resources.create(def, obj, dryRun, withNodeRestriction(ctx));
       ex.sendJson(201, created);
       return;
     } catch (err: unknown) {

@@ -11,6 +11,7 @@ import { objectField } from '../../api/json.ts';
 import { ApiError, invalid } from '../../api/status.ts';
 import type { ResourceContext } from '../handlers/context.ts';
 import type { BeforeWrite } from '../registry/resource-store.ts';
+import { nodeRestrictionFor } from '../admission/request-admission.ts';
 import { endpointFieldManager } from './endpoint-field-manager.ts';
 import { validateManagedFields } from './managed-fields.ts';
 import type { WriteOptionsKind } from './write-options.ts';
@@ -24,7 +25,9 @@ export async function managedFieldsHook(
   const { manager } = checkWriteOptions(ex.url.searchParams, kind, ex.header('user-agent') ?? '');
   const subresource = info.subresource ?? '';
   const fieldManager = await endpointFieldManager(def, subresource, services);
+  const restriction = nodeRestrictionFor(ctx);
   return (next: JsonObject, current: JsonObject | undefined): void => {
+    restriction?.checkWrite(next, current);
     let entries: JsonObject[];
     try {
       entries = fieldManager.update(current, next, manager);

@@ -3,22 +3,15 @@ import { test } from 'node:test';
 import { AuthorizationModeError, parseAuthorizationMode } from './authorization-mode.ts';
 
 const cases: { value: string; want: ReturnType<typeof parseAuthorizationMode> | string }[] = [
-  { value: 'AlwaysAllow', want: { mode: 'AlwaysAllow', warnings: [] } },
-  { value: 'RBAC', want: { mode: 'RBAC', warnings: [] } },
-  {
-    value: 'Node,RBAC',
-    want: {
-      mode: 'RBAC',
-      warnings: [
-        'the Node authorizer is not implemented yet: nodes get only what RBAC grants them',
-      ],
-    },
-  },
-  { value: 'RBAC,AlwaysAllow', want: { mode: 'AlwaysAllow', warnings: [] } },
-  { value: 'Node', want: 'the Node authorizer is not implemented by k8ts yet; add RBAC' },
+  { value: 'AlwaysAllow', want: { modes: ['AlwaysAllow'] } },
+  { value: 'RBAC', want: { modes: ['RBAC'] } },
+  { value: 'Node,RBAC', want: { modes: ['Node', 'RBAC'] } },
+  { value: ' Node , RBAC ', want: { modes: ['Node', 'RBAC'] } },
+  { value: 'Node', want: { modes: ['Node'] } },
+  { value: 'RBAC,AlwaysAllow', want: { modes: ['RBAC', 'AlwaysAllow'] } },
   {
     value: 'Webhook,RBAC',
-    want: 'authorization mode Webhook is not implemented by k8ts (it has AlwaysAllow and RBAC)',
+    want: 'authorization mode Webhook is not implemented by k8ts (it has AlwaysAllow, Node and RBAC)',
   },
   { value: 'rbac', want: 'authorization-mode "rbac" is not a valid mode' },
   { value: 'RBAC,RBAC', want: 'authorization-mode "RBAC" has mentioned multiple times' },

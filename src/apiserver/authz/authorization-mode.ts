@@ -1,21 +1,19 @@
 /**
  * kube-apiserver's `--authorization-mode` list (`Node,RBAC` in kubeadm) mapped onto what k8ts
- * has: `AlwaysAllow` and `RBAC`. Upstream tries the modes in order and allows when any allows,
- * so a list with AlwaysAllow allows everything. The Node authorizer does not exist yet: `Node` is
- * accepted next to RBAC (with a warning), which leaves nodes only what RBAC grants them.
+ * has: `AlwaysAllow`, `Node` and `RBAC`, tried in the given order (the first that allows
+ * decides, as upstream's union authorizer). Upstream's other modes (ABAC, Webhook, AlwaysDeny)
+ * are refused with a message that says so.
  */
-export type AuthorizationMode = 'AlwaysAllow' | 'RBAC';
+export type AuthorizationMode = 'AlwaysAllow' | 'Node' | 'RBAC';
 
 export class AuthorizationModeError extends Error {
   readonly code = 'AUTHORIZATION_MODE';
 }
 
 const UPSTREAM_MODES = ['AlwaysAllow', 'AlwaysDeny', 'ABAC', 'Webhook', 'RBAC', 'Node'];
+const K8TS_MODES: readonly string[] = ['AlwaysAllow', 'Node', 'RBAC'];
 
-export function parseAuthorizationMode(value: string): {
-  mode: AuthorizationMode;
-  warnings: string[];
-} {
+export function parseAuthorizationMode(value: string): { modes: AuthorizationMode[] } {
   const modes = value
     .split(',')
     .map((m) => m.trim())
@@ -34,17 +32,10 @@ export function parseAuthorizationMode(value: string): {
       );
     seen.add(m);
   }
-  const unsupported = modes.filter((m) => m !== 'AlwaysAllow' && m !== 'RBAC' && m !== 'Node');
+  const unsupported = modes.filter((m) => !K8TS_MODES.includes(m));
   if (unsupported.length > 0)
     throw new AuthorizationModeError(
-      `authorization mode ${unsupported.join(',')} is not implemented by k8ts (it has AlwaysAllow and RBAC)`,
+      `authorization mode ${unsupported.join(',')} is not implemented by k8ts (it has AlwaysAllow, Node and RBAC)`,
     );
-  if (seen.has('Node') && !seen.has('RBAC') && !seen.has('AlwaysAllow'))
-    throw new AuthorizationModeError(
-      'the Node authorizer is not implemented by k8ts yet; add RBAC',
-    );
-  const warnings = seen.has('Node')
-    ? ['the Node authorizer is not implemented yet: nodes get only what RBAC grants them']
-    : [];
-  return { mode: seen.has('AlwaysAllow') ? 'AlwaysAllow' : 'RBAC', warnings };
+  return { modes: modes as AuthorizationMode[] };
 }

@@ -33,6 +33,8 @@ export interface ApiServices {
   readonly tokens?: TokenServices;
   /** How pods' logs, exec, attach and port-forward reach node agents. Default: no client cert. */
   readonly kubelet?: KubeletClientConfig;
+  /** Optional admission plugins turned on (`NodeRestriction`). Default: none. */
+  readonly admissionPlugins?: ReadonlySet<string>;
 }
 
 export interface ResourceContext {

@@ -3,6 +3,10 @@
  * admission (the namespace must exist and not be terminating, as upstream's NamespaceLifecycle).
  * Action subresources (binding, eviction, token) are served by their own handlers.
  */
+import type { JsonObject } from '../../api/json.ts';
+import { objectField, stringField } from '../../api/json.ts';
+import { stampCsrRequestor } from '../admission/csr-requestor.ts';
+import { nodeRestrictionFor } from '../admission/request-admission.ts';
 import { badRequest, methodNotAllowed } from '../../api/status.ts';
 import { managedFieldsHook } from '../apply/index.ts';
 import { checkFieldValidation } from '../field-validation/index.ts';
@@ -61,6 +65,8 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
   checkTypeAndNamespace(def, obj, info.namespace);
   if (def.namespaced && info.namespace !== undefined)
     await admitNamespace(services, info.namespace);
+  await admitMirrorPodOwner(ctx, obj);
+  stampCsrRequestor(def, obj, ctx.user);
   const created = await services.resources.create(
     def,
     obj,
@@ -68,4 +74,22 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
     recordManagedFields,
   );
   ex.sendJson(201, created);
+}
+
+/** NodeRestriction: a node's mirror pod must be owned by its Node as it exists now (its UID). */
+async function admitMirrorPodOwner(ctx: ResourceContext, obj: JsonObject): Promise<void> {
+  if (ctx.def.group !== '' || ctx.def.kind !== 'Pod') return;
+  const restriction = nodeRestrictionFor(ctx);
+  if (restriction === undefined) return;
+  const nodeDef = ctx.services.registry.byKind('v1', 'Node');
+  let uid: string | undefined;
+  try {
+    if (nodeDef !== undefined) {
+      const node = await ctx.services.resources.get(nodeDef, undefined, restriction.node);
+      uid = stringField(objectField(node, 'metadata') ?? {}, 'uid');
+    }
+  } catch {
+    uid = undefined;
+  }
+  restriction.checkMirrorPodOwner(obj, uid);
 }

@@ -4,6 +4,7 @@
  */
 import { groupVersion } from '../../api/resource.ts';
 import { ApiError } from '../../api/status.ts';
+import { nodeRestrictionFor } from '../admission/request-admission.ts';
 import { listResource } from '../registry/resource-list.ts';
 import type { ResourceContext } from './context.ts';
 import { readDeleteOptions } from './delete.ts';
@@ -16,6 +17,7 @@ export async function handleDeleteCollection(ctx: ResourceContext): Promise<void
     namespace: info.namespace,
     filter: compileSelectors(def, ex.url.searchParams),
   });
+  const restriction = nodeRestrictionFor(ctx);
   const items = [];
   for (const obj of page.items) {
     const meta = obj['metadata'] as { name?: string; namespace?: string } | undefined;
@@ -25,6 +27,11 @@ export async function handleDeleteCollection(ctx: ResourceContext): Promise<void
         meta?.namespace,
         meta?.name ?? '',
         options,
+        restriction === undefined
+          ? undefined
+          : (current) => {
+              restriction.checkDelete(current);
+            },
       );
       items.push(outcome.deleted ? obj : outcome.body);
     } catch (err: unknown) {

@@ -3,6 +3,7 @@
  * propagationPolicy, preconditions, dryRun). Answers the deleted object or a Success Status,
  * or the object with its deletionTimestamp when finalizers or a grace period keep it.
  */
+import { nodeRestrictionFor } from '../admission/request-admission.ts';
 import type { JsonObject } from '../../api/json.ts';
 import { isJsonObject } from '../../api/json.ts';
 import { badRequest } from '../../api/status.ts';
@@ -67,7 +68,18 @@ export async function handleDelete(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
   const options = await readDeleteOptions(ctx);
   if (def.kind === 'Namespace') services.activeNamespaces?.delete(info.name ?? '');
-  const outcome = await services.resources.delete(def, info.namespace, info.name ?? '', options);
+  const restriction = nodeRestrictionFor(ctx);
+  const outcome = await services.resources.delete(
+    def,
+    info.namespace,
+    info.name ?? '',
+    options,
+    restriction === undefined
+      ? undefined
+      : (current) => {
+          restriction.checkDelete(current);
+        },
+  );
   ex.sendJson(
     outcome.deleted || options.propagationPolicy !== 'Foreground' ? 200 : 202,
     outcome.body,

@@ -4,6 +4,7 @@
  * spends, recording the pod in status.disruptedPods); otherwise 429 TooManyRequests with the
  * budget named. Pods that are not running (pending, finished, already terminating) ignore budgets.
  */
+import { nodeRestrictionFor } from '../admission/request-admission.ts';
 import { isJsonObject, objectField, stringField } from '../../api/json.ts';
 import type { JsonObject } from '../../api/json.ts';
 import { LabelSelector } from '../../api/selectors/label-selector.ts';
@@ -50,6 +51,7 @@ export async function handleEviction(ctx: ResourceContext): Promise<void> {
   }
   const deleteOptions = objectField(body, 'deleteOptions') ?? {};
   const pod = await services.resources.get(def, namespace, name);
+  nodeRestrictionFor(ctx)?.checkEviction(pod);
   const pdbDef = services.registry.byPath('policy', 'v1', 'poddisruptionbudgets');
   if (!ignoresBudgets(pod) && pdbDef !== undefined && namespace !== undefined) {
     const labels = labelsOf(pod);

@@ -6,6 +6,7 @@
  * extension, then a signed JWT in status.token (201). Without a signing key the subresource does
  * not exist (404), as in a kube-apiserver that has no token issuer. Nothing is stored or logged.
  */
+import { nodeRestrictionFor } from '../admission/request-admission.ts';
 import { randomUUID } from 'node:crypto';
 import { isJsonObject, objectField, stringField } from '../../api/json.ts';
 import type { JsonObject, JsonValue } from '../../api/json.ts';
@@ -99,6 +100,7 @@ export async function handleServiceAccountToken(ctx: ResourceContext): Promise<v
     ]);
   }
 
+  await admitNodeTokenRequest(ctx, namespace, req);
   const sa = await services.resources.get(def, namespace, name);
   const saUid = uidOf(sa);
   const reqUid = stringField(reqMeta, 'uid') ?? '';
@@ -194,6 +196,23 @@ interface BoundObjects {
   pod?: ClaimRef;
   secret?: ClaimRef;
   node?: ClaimRef;
+}
+
+/** NodeRestriction: a node may ask only for tokens bound to a pod running on it. */
+async function admitNodeTokenRequest(
+  ctx: ResourceContext,
+  namespace: string,
+  req: JsonObject,
+): Promise<void> {
+  const restriction = nodeRestrictionFor(ctx);
+  if (restriction === undefined) return;
+  const ref = objectField(objectField(req, 'spec') ?? {}, 'boundObjectRef');
+  const podName = ref?.['kind'] === 'Pod' ? (stringField(ref, 'name') ?? '') : '';
+  const podDef = ctx.services.registry.byKind('v1', 'Pod');
+  let pod: JsonObject | undefined;
+  if (podName !== '' && podDef !== undefined)
+    pod = await ctx.services.resources.get(podDef, namespace, podName);
+  restriction.checkTokenRequest(req, pod);
 }
 
 /** spec.boundObjectRef: the Pod, Secret or Node the token lives and dies with. */

@@ -262,11 +262,13 @@ export class ResourceStore {
     throw timeout(`too many concurrent writes to ${def.plural} "${name}"; try again`, 1);
   }
 
+  /** `beforeDelete` sees the stored object first and may refuse (throw an ApiError). */
   async delete(
     def: ResourceDefinition,
     namespace: string | undefined,
     name: string,
     options: DeleteOptions,
+    beforeDelete?: (current: JsonObject) => void,
   ): Promise<DeleteOutcome> {
     const gr = { group: def.group, resource: def.plural };
     const key = keyFor(def, namespace, name);
@@ -281,6 +283,7 @@ export class ResourceStore {
       const current = decodeObject(kv, kv.modRevision, def);
       const meta = metadataOf(current);
       checkPreconditions(gr, name, meta, options.preconditions);
+      beforeDelete?.(current);
       const pending = pendingDeletion(def, current, options, this.#now());
       if (options.dryRun === true) return { body: current, deleted: pending === undefined };
       try {

@@ -5,9 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ApiServer } from '../../apiserver/api-server.ts';
 import { parseAuthorizationMode } from '../../apiserver/authz/authorization-mode.ts';
-import { openStore } from '../../storage/open-store.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 
 interface ApiserverFlags {
@@ -35,7 +33,17 @@ interface ApiserverFlags {
   kubeletClientKey?: string;
   kubeletCertificateAuthority?: string;
   kubeletPreferredAddressTypes: string[];
+  serviceClusterIpRange?: string;
+  enableAdmissionPlugins: string[];
 }
+
+/** Admission plugins that can be turned on. */
+const KNOWN_ADMISSION_PLUGINS: ReadonlySet<string> = new Set(['NodeRestriction']);
+/** Upstream's default-on plugins that k8ts always runs (naming them is accepted). */
+const ALWAYS_ON_ADMISSION_PLUGINS: ReadonlySet<string> = new Set([
+  'NamespaceLifecycle',
+  'ServiceAccount',
+]);
 
 /** pflag's repeatable string slice: every occurrence, each split on commas. */
 function collectList(value: string, previous: string[]): string[] {
@@ -95,7 +103,7 @@ export function apiserverCommand(): Command {
     )
     .option(
       '--authorization-mode <modes>',
-      'ordered list of authorizers: AlwaysAllow or RBAC (kubeadm: Node,RBAC; Node is not implemented yet)',
+      'ordered list of authorizers: AlwaysAllow, Node, RBAC (kubeadm: Node,RBAC)',
       'AlwaysAllow',
     )
     .option(
@@ -151,6 +159,16 @@ export function apiserverCommand(): Command {
       'node address types to reach agents at, in order (default: InternalIP,ExternalIP,Hostname)',
       collectList,
       [],
+    )
+    .option(
+      '--enable-admission-plugins <plugins>',
+      'admission plugins to turn on besides the default ones (kubeadm: NodeRestriction)',
+      collectList,
+      [],
+    )
+    .option(
+      '--service-cluster-ip-range <cidr>',
+      "the range Service ClusterIPs come from (default: 10.96.0.0/12, kubeadm's --service-cidr)",
     )
     .action(async (flags: ApiserverFlags) => {
       await runApiserver(flags);
@@ -215,10 +233,21 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
       : { preferredAddressTypes: flags.kubeletPreferredAddressTypes }),
   };
   const authz = parseAuthorizationMode(flags.authorizationMode);
-  for (const w of authz.warnings) process.stderr.write(`apiserver: warning: ${w}\n`);
+  const admissionPlugins = flags.enableAdmissionPlugins.filter((p) => p !== '');
+  for (const p of admissionPlugins) {
+    if (!KNOWN_ADMISSION_PLUGINS.has(p) && !ALWAYS_ON_ADMISSION_PLUGINS.has(p))
+      throw new Error(
+        `--enable-admission-plugins: ${p} is not an admission plugin k8ts has (it has ${[...KNOWN_ADMISSION_PLUGINS, ...ALWAYS_ON_ADMISSION_PLUGINS].join(', ')})`,
+      );
+  }
+  // Loaded here, not at the top: every `k8ts` command shares this module tree, and only this one
+  // needs the API server (process start time matters to `k8ts init`).
+  const { ApiServer } = await import('../../apiserver/api-server.ts');
+  const { openStore } = await import('../../storage/open-store.ts');
   const store = openStore(endpoint, etcdTls === undefined ? {} : { etcdTls });
   const server = new ApiServer({
-    authorizationMode: authz.mode,
+    authorizationMode: authz.modes,
+    enableAdmissionPlugins: admissionPlugins.filter((p) => KNOWN_ADMISSION_PLUGINS.has(p)),
     store,
     host: flags.bindAddress,
     port,
@@ -238,6 +267,9 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
     ...(tls === undefined ? {} : { tls }),
     kubeletClient,
     ...(flags.advertiseAddress === undefined ? {} : { advertiseIp: flags.advertiseAddress }),
+    ...(flags.serviceClusterIpRange === undefined
+      ? {}
+      : { serviceClusterIpRange: flags.serviceClusterIpRange }),
   });
   const { url } = await server.start();
   process.stderr.write(`apiserver: serving on ${url} (datastore: ${store.backend})\n`);

@@ -8,9 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { RestClient } from '../../client/index.ts';
-import { LEADER_ELECTION_DEFAULTS, newIdentity } from '../../client/leader-election/index.ts';
-import { ControllerManager } from '../../controllers/controller-manager.ts';
+import { LEADER_ELECTION_DEFAULTS } from '../../client/leader-election/index.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 
@@ -28,6 +26,7 @@ interface ControllerManagerFlags {
   clusterSigningDuration?: number;
   nodeName: string;
   identity?: string;
+  useServiceAccountCredentials: boolean;
 }
 
 function durationMs(value: string): number {
@@ -103,16 +102,43 @@ export function controllerManagerCommand(): Command {
     )
     .option('--node-name <name>', 'this node, for the identity', hostname())
     .option('--identity <id>', 'leader election identity (default: <node-name>_<uuid>)')
+    .addOption(
+      new Option(
+        '--use-service-account-credentials [bool]',
+        'run each controller as its own service account in kube-system (kubeadm sets it)',
+      )
+        .argParser(parseGoBool)
+        .default(false),
+    )
     .action(async (flags: ControllerManagerFlags) => {
       await runControllerManager(flags);
     });
 }
 
 async function runControllerManager(flags: ControllerManagerFlags): Promise<void> {
+  // Loaded on use: all `k8ts` commands share one module tree (process start time matters).
+  const { RestClient } = await import('../../client/index.ts');
+  const { newIdentity } = await import('../../client/leader-election/index.ts');
+  const { ControllerManager } = await import('../../controllers/controller-manager.ts');
+  const { ServiceAccountClients } = await import('../../controllers/service-account-clients.ts');
+  const { parseKubeconfig } = await import('../../client/index.ts');
   if (flags.kubeconfig === undefined) throw new Error('set --kubeconfig');
-  const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
-    component: 'kube-controller-manager',
-  });
+  const kubeconfig = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'));
+  const client = RestClient.fromKubeconfig(kubeconfig, { component: 'kube-controller-manager' });
+  const log = jsonLineLog('controller-manager');
+  const saClients = flags.useServiceAccountCredentials
+    ? new ServiceAccountClients({
+        root: client,
+        servers: client.servers,
+        caPem: kubeconfig.caPem,
+        onError: (serviceAccount, err) => {
+          log('warn', 'service account token renewal failed; retrying', {
+            serviceAccount,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        },
+      })
+    : undefined;
   const manager = new ControllerManager({
     client,
     identity: flags.identity ?? newIdentity(flags.nodeName),
@@ -131,7 +157,10 @@ async function runControllerManager(flags: ControllerManagerFlags): Promise<void
       clusterSigningDurationMs: flags.clusterSigningDuration,
       nodeName: flags.nodeName,
     },
-    log: jsonLineLog('controller-manager'),
+    log,
+    ...(saClients === undefined
+      ? {}
+      : { serviceAccountClient: (sa: string) => saClients.clientFor(sa) }),
   });
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -144,6 +173,7 @@ async function runControllerManager(flags: ControllerManagerFlags): Promise<void
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    await saClients?.close();
     client.close();
   }
 }

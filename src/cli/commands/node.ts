@@ -6,7 +6,6 @@
 import { Command } from 'commander';
 import { nodePaths } from '../../node/node-paths.ts';
 import { runningChildPids, runningNodePid, startNode, stopNode } from '../../node/node-service.ts';
-import { Supervisor } from '../../node/supervisor.ts';
 
 interface RootfsFlags {
   rootfs: string;
@@ -19,6 +18,7 @@ export function nodeCommand(): Command {
     .description('Run the node supervisor in the foreground (SIGTERM stops it, SIGHUP reloads)')
     .option('--rootfs <dir>', 'root of the node file system', '/')
     .action(async (flags: RootfsFlags) => {
+      const { Supervisor } = await import('../../node/supervisor.ts');
       const supervisor = new Supervisor({ paths: nodePaths(flags.rootfs) });
       const abort = new AbortController();
       const stop = (): void => {

@@ -10,14 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { RestClient } from '../../client/index.ts';
-import {
-  LEADER_ELECTION_DEFAULTS,
-  LeaderElector,
-  LeaseLock,
-  newIdentity,
-} from '../../client/leader-election/index.ts';
-import { Scheduler } from '../../scheduler/index.ts';
+import { LEADER_ELECTION_DEFAULTS } from '../../client/leader-election/index.ts';
+import type { LeaderElector } from '../../client/leader-election/index.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 
@@ -53,6 +47,11 @@ const seconds = (ms: number): string => `${String(ms / 1000)}s`;
 const log = jsonLineLog('scheduler');
 
 async function runScheduler(flags: SchedulerFlags): Promise<void> {
+  // Loaded on use: all `k8ts` commands share one module tree (process start time matters).
+  const { RestClient } = await import('../../client/index.ts');
+  const leaderElection = await import('../../client/leader-election/index.ts');
+  const { LeaseLock, newIdentity } = leaderElection;
+  const { Scheduler } = await import('../../scheduler/index.ts');
   const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
     component: 'kube-scheduler',
   });
@@ -75,7 +74,7 @@ async function runScheduler(flags: SchedulerFlags): Promise<void> {
       await new Scheduler({ client: client.scoped({ signal: stop.signal }), log }).run(stop.signal);
       return;
     }
-    const elector: LeaderElector = new LeaderElector({
+    const elector: LeaderElector = new leaderElection.LeaderElector({
       lock: new LeaseLock({
         client,
         namespace: flags.leaderElectResourceNamespace,

@@ -68,6 +68,7 @@ export function apiServerSpec(config: InitConfig, exe: K8tsExecutable): ProcessS
   const tls = certPair(paths, 'apiserver');
   const etcdClient = certPair(paths, 'apiserver-etcd-client');
   const kubeletClient = certPair(paths, 'apiserver-kubelet-client');
+  const external = config.externalEtcd;
   const datastore =
     config.datastore === 'etcd'
       ? [
@@ -76,7 +77,14 @@ export function apiServerSpec(config: InitConfig, exe: K8tsExecutable): ProcessS
           `--etcd-certfile=${etcdClient.cert}`,
           `--etcd-keyfile=${etcdClient.key}`,
         ]
-      : [`--datastore-endpoint=sqlite:${paths.sqliteFile}`];
+      : external !== undefined
+        ? [
+            `--etcd-servers=${external.endpoints.join(',')}`,
+            ...(external.caFile === undefined ? [] : [`--etcd-cafile=${external.caFile}`]),
+            ...(external.certFile === undefined ? [] : [`--etcd-certfile=${external.certFile}`]),
+            ...(external.keyFile === undefined ? [] : [`--etcd-keyfile=${external.keyFile}`]),
+          ]
+        : [`--datastore-endpoint=sqlite:${paths.sqliteFile}`];
   return k8ts(exe, 'kube-apiserver', [
     `--advertise-address=${config.advertiseAddress}`,
     // kubeadm binds 0.0.0.0; a loopback node binds its own address so several fit on one host.
@@ -84,8 +92,10 @@ export function apiServerSpec(config: InitConfig, exe: K8tsExecutable): ProcessS
     `--secure-port=${String(config.bindPort)}`,
     '--authorization-mode=Node,RBAC',
     `--client-ca-file=${certPair(paths, 'ca').cert}`,
+    '--enable-admission-plugins=NodeRestriction',
     '--enable-bootstrap-token-auth=true',
     ...datastore,
+    `--service-cluster-ip-range=${config.serviceCidr}`,
     `--service-account-issuer=https://kubernetes.default.svc.${config.dnsDomain}`,
     `--service-account-key-file=${join(paths.pkiDir, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(paths.pkiDir, 'sa.key')}`,
@@ -105,7 +115,13 @@ export function controllerManagerSpec(config: InitConfig, exe: K8tsExecutable): 
     `--cluster-signing-cert-file=${ca.cert}`,
     `--cluster-signing-key-file=${ca.key}`,
     '--leader-elect=true',
+    // kubeadm's choice: the bootstrap signer and token cleaner are off by default upstream.
+    '--controllers=*,bootstrapsigner,tokencleaner',
+    '--use-service-account-credentials=true',
     `--node-name=${config.nodeName}`,
+    ...(config.podNetworkCidr === undefined
+      ? []
+      : ['--allocate-node-cidrs=true', `--cluster-cidr=${config.podNetworkCidr}`]),
   ]);
 }
 
@@ -118,9 +134,9 @@ export function schedulerSpec(config: InitConfig, exe: K8tsExecutable): ProcessS
 
 /** The control-plane specs init writes (etcd's is the etcd phase's). */
 export function controlPlaneSpecs(config: InitConfig, exe: K8tsExecutable): ProcessSpec[] {
-  const specs = [apiServerSpec(config, exe)];
-  if (config.components.includes('kube-controller-manager'))
-    specs.push(controllerManagerSpec(config, exe));
-  if (config.components.includes('kube-scheduler')) specs.push(schedulerSpec(config, exe));
-  return specs;
+  return [
+    apiServerSpec(config, exe),
+    controllerManagerSpec(config, exe),
+    schedulerSpec(config, exe),
+  ];
 }

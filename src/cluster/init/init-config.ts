@@ -1,18 +1,36 @@
 /**
  * What `k8ts init` is asked to build: kubeadm's InitConfiguration/ClusterConfiguration fields
- * that k8ts uses, with kubeadm's defaults, resolved once from the flags and shared by every
- * phase. Carries the bootstrap token (a secret: never log the object).
+ * that k8ts uses, with kubeadm's defaults, resolved and validated once from the flags and shared
+ * by every phase. Carries the bootstrap token (a secret: never log the object). Bad input throws
+ * InitConfigError with the flag's name and what to give instead.
  */
 import { hostname, networkInterfaces } from 'node:os';
-import { isIPv4 } from 'node:net';
-import { BootstrapToken, DEFAULT_TOKEN_TTL_MS } from '../../pki/index.ts';
+import { isIP, isIPv4 } from 'node:net';
+import { isDNS1123Subdomain } from '../../api/validation/names.ts';
+// The light pki modules only: this runs in every `k8ts init`, before any certificate work.
+import { BootstrapToken } from '../../pki/bootstrap-token.ts';
+import { DEFAULT_TOKEN_TTL_MS } from '../../pki/bootstrap-token-secret.ts';
 import { clusterPaths } from '../cluster-paths.ts';
 import type { ClusterPaths } from '../cluster-paths.ts';
+import { parseIpv4Cidr } from '../../util/ipv4-cidr.ts';
+import { DEFAULT_CRI_SOCKET, DEFAULT_KUBELET_PORT } from '../node-registration.ts';
+import type { CgroupDriver, NodeRegistration } from '../node-registration.ts';
 
-export type Datastore = 'etcd' | 'sqlite';
+/**
+ * * `etcd` - a stacked etcd member on this node (kubeadm's default)
+ * * `sqlite` - the embedded SQLite store in the API server (one server, no HA)
+ * * `external-etcd` - an etcd cluster k8ts does not run (kubeadm's `etcd.external`)
+ */
+export type Datastore = 'etcd' | 'sqlite' | 'external-etcd';
 
-/** Control-plane components k8ts can run besides etcd and the API server. */
-export type OptionalComponent = 'kube-controller-manager' | 'kube-scheduler';
+/** kubeadm's `etcd.external`: endpoints and the client TLS files the API server uses. */
+export interface ExternalEtcd {
+  readonly endpoints: readonly string[];
+  /** Default: none (then plain http endpoints, or the system roots). */
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
 
 export interface InitFlags {
   /** Default: `/`. */
@@ -25,8 +43,9 @@ export interface InitFlags {
   readonly nodeName?: string;
   /** `host[:port]`; default: advertise address and bind port. */
   readonly controlPlaneEndpoint?: string;
-  /** Default: etcd. */
-  readonly datastore?: Datastore;
+  /** Default: etcd (external-etcd when `externalEtcd` is set). */
+  readonly datastore?: 'etcd' | 'sqlite';
+  readonly externalEtcd?: ExternalEtcd;
   /** Default: 2379. */
   readonly etcdClientPort?: number;
   /** Default: 2380. */
@@ -39,10 +58,22 @@ export interface InitFlags {
   readonly ignorePreflightErrors?: readonly string[];
   /** Default: 10.96.0.0/12 (the API service IP is its first address). */
   readonly serviceCidr?: string;
-  /** Which optional components have a `k8ts <component>` command. Default: none. */
-  readonly components?: readonly OptionalComponent[];
-  /** Bound on waiting for /readyz. Default: 60,000 ms. */
+  /** Pod network; default: none (no node CIDR allocation). */
+  readonly podNetworkCidr?: string;
+  /** Default: cluster.local. */
+  readonly serviceDnsDomain?: string;
+  /** Extra SANs of the API server certificate. Default: none. */
+  readonly apiServerCertExtraSans?: readonly string[];
+  /** Default: unix:///var/run/containerd/containerd.sock. */
+  readonly criSocket?: string;
+  /** Default: what the container runtime reports (preflight), else cgroupfs. */
+  readonly cgroupDriver?: CgroupDriver;
+  /** The agent's HTTPS port. Default: 10250. */
+  readonly kubeletPort?: number;
+  /** Bound on waiting for /readyz. Default: 240,000 ms (kubeadm's 4 min). */
   readonly apiReadyTimeoutMs?: number;
+  /** Phases not to run (kubeadm's --skip-phases). Default: none. */
+  readonly skipPhases?: readonly string[];
 }
 
 export interface InitConfig {
@@ -55,6 +86,7 @@ export interface InitConfig {
   readonly controlPlaneEndpoint: string;
   readonly hasExplicitControlPlaneEndpoint: boolean;
   readonly datastore: Datastore;
+  readonly externalEtcd: ExternalEtcd | undefined;
   readonly etcdClientPort: number;
   readonly etcdPeerPort: number;
   readonly token: BootstrapToken;
@@ -62,13 +94,29 @@ export interface InitConfig {
   readonly ignorePreflightErrors: readonly string[];
   readonly serviceCidr: string;
   readonly serviceIp: string;
-  readonly components: readonly OptionalComponent[];
+  readonly podNetworkCidr: string | undefined;
+  readonly apiServerCertExtraSans: readonly string[];
   readonly apiReadyTimeoutMs: number;
+  readonly skipPhases: readonly string[];
   readonly clusterName: string;
   readonly dnsDomain: string;
+  /** This node's agent (kubelet) settings. */
+  readonly node: NodeRegistration;
 }
 
-function defaultAdvertiseAddress(): string {
+export class InitConfigError extends Error {
+  readonly code = 'INIT_INVALID_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InitConfigError';
+  }
+}
+
+function isValidDnsName(name: string): boolean {
+  return isDNS1123Subdomain(name).length === 0;
+}
+
+export function defaultAdvertiseAddress(): string {
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
@@ -77,18 +125,18 @@ function defaultAdvertiseAddress(): string {
 
 /** The first host address of an IPv4 CIDR (10.96.0.0/12 -> 10.96.0.1). */
 export function firstServiceIp(cidr: string): string {
-  const [base, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  if (base === undefined || !isIPv4(base) || !Number.isInteger(bits) || bits < 1 || bits > 30)
-    throw new Error(`--service-cidr: not an IPv4 CIDR: ${cidr}`);
-  const n = base.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const first = ((n & mask) >>> 0) + 1;
+  const parsed = parseIpv4Cidr(cidr);
+  if (parsed === undefined || parsed.bits > 30)
+    throw new InitConfigError(
+      `--service-cidr: ${JSON.stringify(cidr)} is not an IPv4 CIDR of /30 or larger (e.g. 10.96.0.0/12)`,
+    );
+  const first = parsed.network + 1;
   return [24, 16, 8, 0].map((s) => String((first >>> s) & 255)).join('.');
 }
 
-function checkPort(name: string, port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}: not a port`);
+export function checkPort(flag: string, port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InitConfigError(`${flag}: ${String(port)} is not a port (1-65535)`);
   return port;
 }
 
@@ -105,33 +153,110 @@ export function endpointHost(endpoint: string): string {
   return endpoint.replace(/:\d+$/, '');
 }
 
+/** A node name as kubeadm validates it (a DNS subdomain, lower case). */
+export function checkNodeName(name: string): string {
+  const lower = name.toLowerCase();
+  if (!isValidDnsName(lower) || lower.length > 253)
+    throw new InitConfigError(
+      `--node-name: ${JSON.stringify(name)} is not a valid node name (a lower-case DNS subdomain)`,
+    );
+  return lower;
+}
+
+function checkEndpoint(endpoint: string): string {
+  const host = endpointHost(endpoint);
+  const port = /:(\d+)$/.exec(endpoint)?.[1];
+  if ((isIP(host) === 0 && !isValidDnsName(host)) || (port !== undefined && Number(port) > 65535))
+    throw new InitConfigError(
+      `--control-plane-endpoint: ${JSON.stringify(endpoint)} is not host[:port] (e.g. lb.example:6443)`,
+    );
+  return endpoint;
+}
+
+function resolveDatastore(flags: InitFlags): Datastore {
+  if (flags.externalEtcd !== undefined) {
+    if (flags.datastore === 'sqlite')
+      throw new InitConfigError(
+        '--datastore sqlite and --external-etcd-endpoints exclude each other',
+      );
+    if (flags.externalEtcd.endpoints.length === 0)
+      throw new InitConfigError('--external-etcd-endpoints: give at least one URL');
+    for (const e of flags.externalEtcd.endpoints) {
+      if (!/^https?:\/\/[^/]+$/.test(e))
+        throw new InitConfigError(
+          `--external-etcd-endpoints: ${JSON.stringify(e)} is not an http(s)://host:port URL`,
+        );
+    }
+    return 'external-etcd';
+  }
+  return flags.datastore ?? 'etcd';
+}
+
 export function resolveInitConfig(flags: InitFlags): InitConfig {
   const rootfs = flags.rootfs ?? '/';
   const advertiseAddress = flags.advertiseAddress ?? defaultAdvertiseAddress();
-  const bindPort = checkPort('--bind-port', flags.bindPort ?? 6443);
-  const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
+  if (!isIPv4(advertiseAddress))
+    throw new InitConfigError(
+      `--apiserver-advertise-address: ${JSON.stringify(advertiseAddress)} is not an IPv4 address`,
+    );
+  const bindPort = checkPort('--apiserver-bind-port', flags.bindPort ?? 6443);
+  const nodeName = checkNodeName(flags.nodeName ?? hostname());
   const serviceCidr = flags.serviceCidr ?? '10.96.0.0/12';
+  const podNetworkCidr = flags.podNetworkCidr;
+  if (podNetworkCidr !== undefined && parseIpv4Cidr(podNetworkCidr) === undefined)
+    throw new InitConfigError(
+      `--pod-network-cidr: ${JSON.stringify(podNetworkCidr)} is not an IPv4 CIDR (e.g. 10.244.0.0/16)`,
+    );
+  const dnsDomain = flags.serviceDnsDomain ?? 'cluster.local';
+  if (!isValidDnsName(dnsDomain))
+    throw new InitConfigError(`--service-dns-domain: ${JSON.stringify(dnsDomain)} is not a domain`);
+  const ttl = flags.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+  if (!Number.isFinite(ttl) || ttl < 0)
+    throw new InitConfigError('--token-ttl: give a duration such as 24h, or 0 for no expiry');
+  let token: BootstrapToken;
+  try {
+    token =
+      flags.token === undefined ? BootstrapToken.generate() : BootstrapToken.parse(flags.token);
+  } catch {
+    // The message must not echo the value: it is a secret.
+    throw new InitConfigError(
+      '--token: the token does not match the format [a-z0-9]{6}.[a-z0-9]{16} (run "k8ts token generate" for one)',
+    );
+  }
   return {
     rootfs,
     paths: clusterPaths(rootfs),
     advertiseAddress,
     bindPort,
     nodeName,
-    controlPlaneEndpoint: withPort(flags.controlPlaneEndpoint ?? advertiseAddress, bindPort),
+    controlPlaneEndpoint: checkEndpoint(
+      withPort(flags.controlPlaneEndpoint ?? advertiseAddress, bindPort),
+    ),
     hasExplicitControlPlaneEndpoint: flags.controlPlaneEndpoint !== undefined,
-    datastore: flags.datastore ?? 'etcd',
+    datastore: resolveDatastore(flags),
+    externalEtcd: flags.externalEtcd,
     etcdClientPort: checkPort('--etcd-client-port', flags.etcdClientPort ?? 2379),
     etcdPeerPort: checkPort('--etcd-peer-port', flags.etcdPeerPort ?? 2380),
-    token:
-      flags.token === undefined ? BootstrapToken.generate() : BootstrapToken.parse(flags.token),
-    tokenTtlMs: flags.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+    token,
+    tokenTtlMs: ttl,
     ignorePreflightErrors: (flags.ignorePreflightErrors ?? []).map((e) => e.toLowerCase()),
     serviceCidr,
     serviceIp: firstServiceIp(serviceCidr),
-    components: flags.components ?? [],
-    apiReadyTimeoutMs: flags.apiReadyTimeoutMs ?? 60_000,
+    podNetworkCidr,
+    apiServerCertExtraSans: flags.apiServerCertExtraSans ?? [],
+    apiReadyTimeoutMs: flags.apiReadyTimeoutMs ?? 240_000,
+    skipPhases: flags.skipPhases ?? [],
     clusterName: 'kubernetes',
-    dnsDomain: 'cluster.local',
+    dnsDomain,
+    node: {
+      name: nodeName,
+      nodeIp: advertiseAddress,
+      criSocket: flags.criSocket ?? DEFAULT_CRI_SOCKET,
+      cgroupDriver: flags.cgroupDriver,
+      kubeletPort: checkPort('--kubelet-port', flags.kubeletPort ?? DEFAULT_KUBELET_PORT),
+      labels: {},
+      taints: [],
+    },
   };
 }
 

@@ -1,17 +1,16 @@
 /**
- * Keeps an RbacIndex in step with the Store: for each of Roles, RoleBindings, ClusterRoles and
- * ClusterRoleBindings it lists the key prefix the API server writes them under, then watches it
- * from the list's revision, resuming from the last revision seen after a broken stream and
- * relisting when that revision was compacted (StoreGoneError). `ready` resolves once every
- * initial list is in the index. Guarantees: events apply in revision order per kind; decisions
- * never wait on the store. Not guaranteed: a write is visible to decisions only once its watch
- * event arrived (as upstream's informer-backed authorizer; milliseconds on a healthy store).
+ * Keeps an RbacIndex in step with the Store: one StoreInformer per kind (Roles, RoleBindings,
+ * ClusterRoles, ClusterRoleBindings) lists the key prefix the API server writes them under,
+ * then watches it, resuming after a broken stream and relisting after compaction. `ready`
+ * resolves once every initial list is in the index. Guarantees: events apply in revision order
+ * per kind; decisions never wait on the store. Not guaranteed: a write is visible to decisions
+ * only once its watch event arrived (as upstream's informer-backed authorizer; milliseconds on a
+ * healthy store).
  */
 import type { JsonObject } from '../../../api/json.ts';
-import { StoreGoneError } from '../../../storage/errors.ts';
 import { listPrefix } from '../../../storage/keys.ts';
 import type { Store } from '../../../storage/store.ts';
-import { decodeObject } from '../../registry/object-codec.ts';
+import { StoreInformer } from '../../store-informer.ts';
 import type { RbacIndex, RbacKind } from './rbac-index.ts';
 
 /** Storage folders, as object-codec's storageResource names them. */
@@ -32,16 +31,34 @@ export interface RbacInformerOptions {
 }
 
 export class RbacInformer {
-  readonly #o: RbacInformerOptions;
+  readonly #informers: readonly StoreInformer[];
   readonly #ready: Promise<void>;
-  #markReady: () => void = () => undefined;
-  #synced = 0;
 
   constructor(options: RbacInformerOptions) {
-    this.#o = options;
-    this.#ready = new Promise<void>((resolve) => {
-      this.#markReady = resolve;
-    });
+    const { index } = options;
+    this.#informers = KINDS.map(
+      ({ kind, resource }) =>
+        new StoreInformer({
+          store: options.store,
+          prefix: listPrefix(resource),
+          handlers: {
+            replace: (objects) => {
+              index.clear(kind);
+              for (const obj of objects) index.put(kind, obj);
+            },
+            put: (obj) => {
+              index.put(kind, obj);
+            },
+            delete: (obj) => {
+              const { namespace, name } = nameOf(obj);
+              index.delete(kind, namespace, name);
+            },
+          },
+          ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+          ...(options.onError === undefined ? {} : { onError: options.onError }),
+        }),
+    );
+    this.#ready = Promise.all(this.#informers.map((i) => i.ready)).then(() => undefined);
   }
 
   /** Resolves once every kind has been listed into the index. */
@@ -50,69 +67,12 @@ export class RbacInformer {
   }
 
   get isReady(): boolean {
-    return this.#synced === KINDS.length;
+    return this.#informers.every((i) => i.isReady);
   }
 
   /** Lists and watches until `signal` aborts; resolves then. Never rejects. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all(KINDS.map((k) => this.#runKind(k.kind, listPrefix(k.resource), signal)));
-  }
-
-  async #runKind(kind: RbacKind, prefix: string, signal: AbortSignal): Promise<void> {
-    const { store, index } = this.#o;
-    let revision: number | undefined;
-    let counted = false;
-    // A function, so that the narrowing of the loop condition does not reach the catch block.
-    const aborted = (): boolean => signal.aborted;
-    while (!aborted()) {
-      try {
-        if (revision === undefined) {
-          revision = await this.#list(kind, prefix);
-          if (!counted) {
-            counted = true;
-            if (++this.#synced === KINDS.length) this.#markReady();
-          }
-        }
-        for await (const e of store.watch(prefix, { sinceRevision: revision, signal })) {
-          if (e.type === 'PROGRESS') {
-            revision = e.revision;
-            continue;
-          }
-          revision = e.kv.modRevision;
-          const obj = decodeObject(e.kv);
-          if (e.type === 'DELETED') {
-            const { namespace, name } = nameOf(obj);
-            index.delete(kind, namespace, name);
-          } else index.put(kind, obj);
-        }
-        // The iterator ends cleanly only when aborted.
-      } catch (err: unknown) {
-        if (aborted()) return;
-        if (err instanceof StoreGoneError) revision = undefined;
-        this.#o.onError?.(err);
-        await sleep(this.#o.retryDelayMs ?? 1_000, signal);
-      }
-    }
-  }
-
-  /** Replaces the index's objects of `kind` with a fresh list; returns its revision. */
-  async #list(kind: RbacKind, prefix: string): Promise<number> {
-    const { store, index } = this.#o;
-    const objects: JsonObject[] = [];
-    let cont: string | undefined;
-    let revision = 0;
-    do {
-      const page = await store.list(prefix, {
-        limit: 500,
-        ...(cont === undefined ? {} : { continue: cont }),
-      });
-      revision = page.revision;
-      for (const kv of page.items) objects.push(decodeObject(kv));
-      cont = page.continue;
-    } while (cont !== undefined);
-    index.clear(kind);
-    for (const obj of objects) index.put(kind, obj);
-    return revision;
+    await Promise.all(this.#informers.map((i) => i.run(signal)));
   }
 }
 
@@ -126,20 +86,4 @@ function nameOf(obj: JsonObject): { namespace: string; name: string } {
     namespace: typeof ns === 'string' ? ns : '',
     name: typeof name === 'string' ? name : '',
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

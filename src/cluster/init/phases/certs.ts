@@ -38,9 +38,13 @@ export function apiServerAltNames(config: InitConfig, host = hostname()): AltNam
     'localhost',
   ];
   const ips = [config.serviceIp, config.advertiseAddress, '127.0.0.1'];
-  const cpHost = endpointHost(config.controlPlaneEndpoint);
-  if (isIP(cpHost) === 0) dns.push(cpHost.toLowerCase());
-  else ips.push(cpHost);
+  for (const host of [
+    endpointHost(config.controlPlaneEndpoint),
+    ...config.apiServerCertExtraSans,
+  ]) {
+    if (isIP(host) === 0) dns.push(host.toLowerCase());
+    else ips.push(host);
+  }
   return { dnsNames: uniq(dns), ipAddresses: uniq(ips) };
 }
 

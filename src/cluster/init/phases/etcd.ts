@@ -1,7 +1,7 @@
 /**
  * `[etcd]`: the spec of this node's stacked etcd member (client and peer TLS, data dir
  * `<rootfs>/var/lib/etcd`), written to the manifests folder for the node supervisor. Skipped
- * with `--datastore sqlite`.
+ * with `--datastore sqlite` and with an external etcd.
  */
 import { mkdirSync } from 'node:fs';
 import { writeProcessSpec } from '../../../node/process-spec.ts';
@@ -9,8 +9,12 @@ import { etcdSpec } from '../control-plane-manifests.ts';
 import type { InitContext, InitPhase } from '../init-phase.ts';
 
 export function runEtcdPhase({ config, out }: InitContext): Promise<void> {
-  if (config.datastore !== 'etcd') {
+  if (config.datastore === 'sqlite') {
     out('[etcd] Skipping: the datastore is the embedded SQLite store (--datastore sqlite)');
+    return Promise.resolve();
+  }
+  if (config.datastore === 'external-etcd') {
+    out('[etcd] External etcd mode: Skipping the creation of a local etcd member');
     return Promise.resolve();
   }
   mkdirSync(config.paths.etcdDataDir, { recursive: true, mode: 0o700 });

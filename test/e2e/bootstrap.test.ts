@@ -1,0 +1,353 @@
+/**
+ * kubeadm's walkthrough with the real `k8ts` executable, two nodes on one machine (each on its
+ * own loopback address with its own --rootfs): `k8ts init` (a stacked etcd member, the control
+ * plane under a detached node supervisor), `k8ts token create --print-join-command`, the printed
+ * join on the second node (plus the flags that make it a second node on this machine), then
+ * real kubectl 1.27 and 1.33 list both nodes Ready with ROLES control-plane / <none>. Then the
+ * refusals: a wrong CA hash, an expired token, a deleted token, a token without the
+ * authentication usage and an unreachable endpoint each fail with a clear message and leave
+ * nothing on disk; a worker's credentials cannot read Secrets nor modify another node (403);
+ * `k8ts reset` stops everything the nodes ran. All traffic stays on 127.0.0.0/8; every wait is
+ * bounded; every process started is stopped by PID.
+ */
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { readPidFile, isProcessAlive } from '../../src/node/node-service.ts';
+import { nodePaths } from '../../src/node/node-paths.ts';
+import { freePorts } from '../harness/free-port.ts';
+import { KUBECTL_VERSIONS, hasKubectl, kubectl } from '../harness/kubectl.ts';
+import { StandInAgent } from '../harness/stand-in-agent.ts';
+import { until } from '../harness/until.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function k8ts(args: readonly string[], timeoutMs = 90_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Every file (not directory) under `dir`. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+// A /24 of loopback addresses of our own (127.<a>.<b>.x), so parallel tests never collide.
+const subnet = `127.${String(100 + (process.pid % 150))}.${String(1 + Math.floor(Math.random() * 250))}`;
+const cpIp = `${subnet}.11`;
+const workerIp = `${subnet}.12`;
+const suffix = Math.random().toString(36).slice(2, 7);
+const cpName = `cp-${suffix}`;
+const workerName = `w-${suffix}`;
+
+describe('bootstrap: init, token, join, authorization, reset', () => {
+  const base = mkdtempSync(join(tmpdir(), 'k8ts-bootstrap-'));
+  const cpRoot = join(base, 'cp');
+  const workerRoot = join(base, 'worker');
+  let ports: number[] = [];
+  let apiPort = 0;
+  let joinArgs: string[] = [];
+  const agents: StandInAgent[] = [];
+  const adminConf = join(base, 'admin.conf');
+
+  before(async () => {
+    ports = await freePorts(4);
+    apiPort = ports[0] ?? 0;
+  });
+
+  after(async () => {
+    for (const a of agents) await a.stop();
+    for (const root of [cpRoot, workerRoot]) {
+      if (existsSync(root)) await k8ts(['reset', '--force', '--rootfs', root], 60_000);
+    }
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('k8ts init builds a control plane and prints the join command', async () => {
+    agents.push(new StandInAgent(join(cpRoot, 'etc/kubernetes/kubelet.conf'), cpName, cpIp));
+    const r = await k8ts([
+      'init',
+      '--rootfs',
+      cpRoot,
+      '--apiserver-advertise-address',
+      cpIp,
+      '--node-name',
+      cpName,
+      '--apiserver-bind-port',
+      String(apiPort),
+      '--etcd-client-port',
+      String(ports[1]),
+      '--etcd-peer-port',
+      String(ports[2]),
+      '--kubelet-port',
+      String(ports[3]),
+      '--ignore-preflight-errors',
+      'Swap',
+    ]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    copyFileSync(join(cpRoot, 'etc/kubernetes/admin.conf'), adminConf);
+    for (const line of [
+      '[preflight] Running pre-flight checks',
+      '[certs] Generating "ca" certificate and key',
+      '[kubeconfig] Writing "admin.conf" kubeconfig file',
+      '[etcd] Creating static Pod manifest for local etcd',
+      '[control-plane] Creating static Pod manifest for "kube-apiserver"',
+      '[kubelet-start] Starting the kubelet',
+      '[api-check] The API server is healthy after',
+      '[upload-config] Storing the configuration used in ConfigMap "kubeadm-config"',
+      `[mark-control-plane] Marking the node ${cpName} as control-plane`,
+      '[bootstrap-token] Creating the "cluster-info" ConfigMap in the "kube-public" namespace',
+      'Your Kubernetes control-plane has initialized successfully!',
+    ])
+      assert.ok(r.stdout.includes(line), `missing ${line}\n${r.stdout}`);
+    assert.match(r.stdout, /\[certs\] Completed in \d+\.\d{3}s/);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `k8ts join ${cpIp.replaceAll('.', '\\.')}:${String(apiPort)} --token [a-z0-9]{6}\\.[a-z0-9]{16} \\\\\\n\\t--discovery-token-ca-cert-hash sha256:[0-9a-f]{64}`,
+      ),
+    );
+  });
+
+  it('k8ts token create --print-join-command prints a join that works as printed', async () => {
+    const r = await k8ts(['token', 'create', '--rootfs', cpRoot, '--print-join-command']);
+    assert.equal(r.code, 0, r.stderr);
+    const words = r.stdout.trim().split(' ');
+    assert.deepEqual(words.slice(0, 3), ['k8ts', 'join', `${cpIp}:${String(apiPort)}`]);
+    joinArgs = words.slice(1);
+    const list = await k8ts(['token', 'list', '--rootfs', cpRoot]);
+    assert.match(list.stdout, /^TOKEN\s+TTL\s+EXPIRES\s+USAGES\s+DESCRIPTION\s+EXTRA GROUPS\n/);
+    assert.equal(list.stdout.trim().split('\n').length, 3, list.stdout);
+  });
+
+  it('k8ts join adds a worker through the TLS bootstrap', async () => {
+    agents.push(
+      new StandInAgent(join(workerRoot, 'etc/kubernetes/kubelet.conf'), workerName, workerIp),
+    );
+    const r = await k8ts([
+      ...joinArgs,
+      '--rootfs',
+      workerRoot,
+      '--node-name',
+      workerName,
+      '--node-ip',
+      workerIp,
+      '--kubelet-port',
+      String(ports[3]),
+      '--ignore-preflight-errors',
+      'Swap',
+    ]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stdout,
+      /\[kubelet-start\] The certificate signing request csr-\w+ was approved and signed/,
+    );
+    assert.ok(r.stdout.includes('This node has joined the cluster:'), r.stdout);
+    const kubeletConf = readFileSync(join(workerRoot, 'etc/kubernetes/kubelet.conf'), 'utf8');
+    assert.ok(!kubeletConf.includes(joinArgs[3] ?? 'none'), 'the token is not kept on the node');
+  });
+
+  for (const version of KUBECTL_VERSIONS.filter((v) => v === '1.27' || v === '1.33')) {
+    it(
+      `kubectl ${version} lists both nodes Ready with their roles`,
+      { skip: !hasKubectl(version) },
+      async () => {
+        const r = await until(`both nodes Ready (kubectl ${version})`, async () => {
+          const got = await kubectl(version, adminConf, ['get', 'nodes', '--no-headers']);
+          const rows = got.stdout
+            .trim()
+            .split('\n')
+            .map((l) => l.split(/\s+/));
+          const cp = rows.find((c) => c[0] === cpName);
+          const worker = rows.find((c) => c[0] === workerName);
+          return cp?.[1] === 'Ready' && worker?.[1] === 'Ready' ? { cp, worker } : undefined;
+        });
+        assert.equal(r.cp[2], 'control-plane');
+        assert.equal(r.worker[2], '<none>');
+      },
+    );
+  }
+
+  describe('refused joins leave nothing behind', { concurrency: true }, () => {
+    const refusals: { what: string; prepare: () => Promise<string[]>; message: RegExp }[] = [
+      {
+        what: 'a wrong CA hash',
+        prepare: () =>
+          Promise.resolve(
+            joinArgs.map((a) => (a.startsWith('sha256:') ? `sha256:${'0'.repeat(64)}` : a)),
+          ),
+        message: /none of the public keys "sha256:[0-9a-f]{64}" are pinned/,
+      },
+      {
+        what: 'an expired token',
+        prepare: async () => {
+          const t = await k8ts(['token', 'create', '--rootfs', cpRoot, '--ttl', '1s']);
+          await new Promise((r) => setTimeout(r, 2500));
+          return withToken(t.stdout.trim());
+        },
+        // Refused at discovery once the cleaner deleted it, or by the authenticator before.
+        message: /is invalid for this cluster or it has expired|rejected the bootstrap token/,
+      },
+      {
+        what: 'a deleted token',
+        prepare: async () => {
+          const t = await k8ts(['token', 'create', '--rootfs', cpRoot]);
+          const token = t.stdout.trim();
+          const d = await k8ts(['token', 'delete', '--rootfs', cpRoot, token.slice(0, 6)]);
+          assert.match(d.stdout, /bootstrap token "[a-z0-9]{6}" deleted/);
+          return withToken(token);
+        },
+        message: /is invalid for this cluster or it has expired/,
+      },
+      {
+        what: 'a token without the authentication usage',
+        prepare: async () => {
+          const t = await k8ts([
+            'token',
+            'create',
+            '--rootfs',
+            cpRoot,
+            '--usages',
+            'signing',
+            '--groups',
+            '',
+          ]);
+          assert.equal(t.code, 0, t.stderr);
+          return withToken(t.stdout.trim());
+        },
+        message: /rejected the bootstrap token \(401 Unauthorized\)/,
+      },
+      {
+        what: 'an unreachable endpoint',
+        prepare: () =>
+          Promise.resolve(
+            joinArgs.map((a, i) => (i === 1 ? `${workerIp}:${String(ports[1])}` : a)),
+          ),
+        message: /couldn't validate the identity of the API Server at .* ECONNREFUSED/,
+      },
+    ];
+
+    function withToken(token: string): string[] {
+      assert.match(token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+      const i = joinArgs.indexOf('--token');
+      return joinArgs.map((a, j) => (j === i + 1 ? token : a));
+    }
+
+    for (const r of refusals) {
+      it(`refuses ${r.what}`, async () => {
+        const root = join(base, `refused-${r.what.replaceAll(' ', '-')}`);
+        const args = await r.prepare();
+        const run = await k8ts([
+          ...args,
+          '--rootfs',
+          root,
+          '--node-name',
+          `x-${suffix}`,
+          '--node-ip',
+          `${subnet}.13`,
+          '--discovery-timeout',
+          '2s',
+          '--ignore-preflight-errors',
+          'Swap',
+        ]);
+        assert.equal(run.code, 1, run.stdout);
+        assert.match(run.stderr, r.message);
+        assert.ok(!run.stderr.includes(args[3]?.slice(7) ?? 'none'), 'no token secret in errors');
+        assert.deepEqual(filesUnder(root), []);
+      });
+    }
+  });
+
+  it("a worker's credentials cannot read Secrets nor change another node (403)", async () => {
+    // A copy: kubectl keeps its cache beside the kubeconfig.
+    const workerConf = join(base, 'worker-kubelet.conf');
+    copyFileSync(join(workerRoot, 'etc/kubernetes/kubelet.conf'), workerConf);
+    const secrets = await kubectl('1.33', workerConf, ['get', 'secrets', '-n', 'kube-system']);
+    assert.equal(secrets.code, 1);
+    assert.match(
+      secrets.stderr,
+      /Error from server \(Forbidden\): secrets is forbidden: User "system:node:/,
+    );
+    // kubectl patch reads the node first: the Node authorizer refuses that read.
+    const patch = await kubectl('1.33', workerConf, [
+      'patch',
+      'node',
+      cpName,
+      '-p',
+      '{"metadata":{"labels":{"owned":"yes"}}}',
+    ]);
+    assert.equal(patch.code, 1);
+    assert.match(patch.stderr, /Error from server \(Forbidden\): nodes ".*" is forbidden/);
+    // kubectl replace writes at once: NodeRestriction admission refuses the write.
+    const rv = await kubectl('1.33', adminConf, [
+      'get',
+      'node',
+      cpName,
+      '-o',
+      'jsonpath={.metadata.resourceVersion}',
+    ]);
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: cpName, labels: { owned: 'yes' }, resourceVersion: rv.stdout },
+    };
+    const replace = await kubectl('1.33', workerConf, ['replace', '-f', '-'], JSON.stringify(node));
+    assert.equal(replace.code, 1);
+    assert.match(
+      replace.stderr,
+      new RegExp(`Forbidden.*node "${workerName}" is not allowed to modify node "${cpName}"`),
+    );
+  });
+
+  it('k8ts reset stops everything the nodes ran', async () => {
+    for (const a of agents) await a.stop();
+    for (const root of [workerRoot, cpRoot]) {
+      const paths = nodePaths(root);
+      const pids = readdirSync(paths.runDir)
+        .map((f) => readPidFile(join(paths.runDir, f)))
+        .filter((p): p is number => p !== undefined);
+      assert.ok(pids.length > 0, `${root} runs something`);
+      const r = await k8ts(['reset', '--force', '--rootfs', root], 60_000);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\[reset\] Deleting files: /);
+      for (const pid of pids)
+        assert.equal(isProcessAlive(pid), false, `pid ${String(pid)} still runs`);
+      assert.deepEqual(filesUnder(join(root, 'etc/kubernetes')), []);
+    }
+  });
+});
