@@ -1,8 +1,9 @@
 /**
  * kubeadm's walkthrough with the real `k8ts` executable, two nodes on one machine (each on its
- * own loopback address with its own --rootfs): `k8ts init` (a stacked etcd member, the control
- * plane under a detached node supervisor), `k8ts token create --print-join-command`, the printed
- * join on the second node (plus the flags that make it a second node on this machine), then
+ * own loopback address with its own --rootfs and its own containerd from the harness): `k8ts
+ * init` (a stacked etcd member, the control plane and the agent under a detached node
+ * supervisor), `k8ts token create --print-join-command`, the printed join on the second node
+ * (plus the flags that make it a second node on this machine), then
  * real kubectl 1.27 and 1.33 list both nodes Ready with ROLES control-plane / <none>. Then the
  * refusals: a wrong CA hash, an expired token, a deleted token, a token without the
  * authentication usage and an unreachable endpoint each fail with a clear message and leave
@@ -30,7 +31,8 @@ import { readPidFile, isProcessAlive } from '../../src/node/node-service.ts';
 import { nodePaths } from '../../src/node/node-paths.ts';
 import { freePorts } from '../harness/free-port.ts';
 import { KUBECTL_VERSIONS, hasKubectl, kubectl } from '../harness/kubectl.ts';
-import { StandInAgent } from '../harness/stand-in-agent.ts';
+import { startContainerdNode } from '../harness/containerd.ts';
+import type { ContainerdNode } from '../harness/containerd.ts';
 import { until } from '../harness/until.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
@@ -77,29 +79,37 @@ const workerName = `w-${suffix}`;
 
 describe('bootstrap: init, token, join, authorization, reset', () => {
   const base = mkdtempSync(join(tmpdir(), 'k8ts-bootstrap-'));
-  const cpRoot = join(base, 'cp');
-  const workerRoot = join(base, 'worker');
+  let cp: ContainerdNode;
+  let worker: ContainerdNode;
+  let cpRoot = '';
+  let workerRoot = '';
   let ports: number[] = [];
   let apiPort = 0;
   let joinArgs: string[] = [];
-  const agents: StandInAgent[] = [];
   const adminConf = join(base, 'admin.conf');
 
   before(async () => {
-    ports = await freePorts(4);
+    // Each node's rootfs is its containerd's (the harness keeps containerd's state under it).
+    [cp, worker, ports] = await Promise.all([
+      startContainerdNode({ name: 'bootstrap-cp', writeCniConfig: false }),
+      startContainerdNode({ name: 'bootstrap-w', writeCniConfig: false }),
+      freePorts(4),
+    ]);
+    cpRoot = cp.rootfs;
+    workerRoot = worker.rootfs;
     apiPort = ports[0] ?? 0;
   });
 
   after(async () => {
-    for (const a of agents) await a.stop();
-    for (const root of [cpRoot, workerRoot]) {
-      if (existsSync(root)) await k8ts(['reset', '--force', '--rootfs', root], 60_000);
+    for (const root of [workerRoot, cpRoot]) {
+      if (root !== '' && existsSync(join(root, 'run/k8ts')))
+        await k8ts(['reset', '--force', '--rootfs', root], 60_000);
     }
+    await Promise.all([cp.stop(), worker.stop()]);
     rmSync(base, { recursive: true, force: true });
   });
 
   it('k8ts init builds a control plane and prints the join command', async () => {
-    agents.push(new StandInAgent(join(cpRoot, 'etc/kubernetes/kubelet.conf'), cpName, cpIp));
     const r = await k8ts([
       'init',
       '--rootfs',
@@ -116,6 +126,10 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
       String(ports[2]),
       '--kubelet-port',
       String(ports[3]),
+      '--cri-socket',
+      cp.endpoint,
+      '--pod-cidr',
+      cp.podCidr,
       '--ignore-preflight-errors',
       'Swap',
     ]);
@@ -156,9 +170,6 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
   });
 
   it('k8ts join adds a worker through the TLS bootstrap', async () => {
-    agents.push(
-      new StandInAgent(join(workerRoot, 'etc/kubernetes/kubelet.conf'), workerName, workerIp),
-    );
     const r = await k8ts([
       ...joinArgs,
       '--rootfs',
@@ -169,6 +180,10 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
       workerIp,
       '--kubelet-port',
       String(ports[3]),
+      '--cri-socket',
+      worker.endpoint,
+      '--pod-cidr',
+      worker.podCidr,
       '--ignore-preflight-errors',
       'Swap',
     ]);
@@ -280,6 +295,8 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
           `x-${suffix}`,
           '--node-ip',
           `${subnet}.13`,
+          '--cri-socket',
+          worker.endpoint,
           '--discovery-timeout',
           '2s',
           '--ignore-preflight-errors',
@@ -335,7 +352,6 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
   });
 
   it('k8ts reset stops everything the nodes ran', async () => {
-    for (const a of agents) await a.stop();
     for (const root of [workerRoot, cpRoot]) {
       const paths = nodePaths(root);
       const pids = readdirSync(paths.runDir)

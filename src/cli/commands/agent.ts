@@ -10,23 +10,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Agent } from '../../agent/agent.ts';
 import { agentPaths, hostScopedNames } from '../../agent/agent-paths.ts';
-import { GrpcCriClient } from '../../agent/cri/grpc-cri-client.ts';
 import type { CgroupDriver } from '../../agent/cri/cri-types.ts';
 import { parsePodCidr } from '../../agent/network/cni-bridge-config.ts';
 import { defaultNodeIp } from '../../agent/nodestatus/host-info.ts';
 import { parseNodeLabels, parseTaints } from '../../agent/nodestatus/node-flags.ts';
 import { isDNS1123Subdomain } from '../../api/validation/names.ts';
-import {
-  AlwaysAllowAgentAuthorizer,
-  WebhookAgentAuthorizer,
-  reviewThrough,
-} from '../../agent/server/agent-authorizer.ts';
-import { AgentServer } from '../../agent/server/agent-server.ts';
-import { RuntimeContainerLocator } from '../../agent/server/container-locator.ts';
-import { loadServingCertificate } from '../../agent/server/serving-certificate.ts';
-import { RestClient, parseKubeconfig } from '../../client/index.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 import { parseCgroupDriver } from './containerd.ts';
@@ -183,6 +172,16 @@ export function agentCommand(): Command {
 }
 
 async function runAgent(flags: AgentFlags): Promise<void> {
+  // Loaded here, not at the top: every `k8ts` command shares this module tree, and only this one
+  // needs the agent and gRPC (process start time matters to `k8ts init` and `join`).
+  const { Agent } = await import('../../agent/agent.ts');
+  const { GrpcCriClient } = await import('../../agent/cri/grpc-cri-client.ts');
+  const { RestClient, parseKubeconfig } = await import('../../client/index.ts');
+  const { AlwaysAllowAgentAuthorizer, WebhookAgentAuthorizer, reviewThrough } =
+    await import('../../agent/server/agent-authorizer.ts');
+  const { AgentServer } = await import('../../agent/server/agent-server.ts');
+  const { RuntimeContainerLocator } = await import('../../agent/server/container-locator.ts');
+  const { loadServingCertificate } = await import('../../agent/server/serving-certificate.ts');
   if (flags.runtime === 'simulated')
     throw new Error('--runtime simulated is not available in this build: use containerd');
   const nodeName = (flags.hostnameOverride ?? hostname()).toLowerCase();

@@ -37,6 +37,7 @@ interface InitCliFlags {
   externalEtcdCertfile?: string;
   externalEtcdKeyfile?: string;
   kubeletPort: number;
+  podCidr?: string;
   controlPlaneTimeout: number;
 }
 
@@ -112,6 +113,10 @@ function addInitFlags(cmd: Command): Command {
     .option('--external-etcd-certfile <file>', 'client certificate for the external etcd')
     .option('--external-etcd-keyfile <file>', 'client key for the external etcd')
     .option('--kubelet-port <port>', "the agent's HTTPS port", portFlag, 10250)
+    .option(
+      '--pod-cidr <cidr>',
+      "this node's pod CIDR while the cluster assigns none (the agent's --pod-cidr)",
+    )
     .addOption(
       new Option(
         '--control-plane-timeout <duration>',
@@ -158,6 +163,7 @@ export function initFlagsFrom(f: InitCliFlags): InitFlags {
     etcdClientPort: f.etcdClientPort,
     etcdPeerPort: f.etcdPeerPort,
     kubeletPort: f.kubeletPort,
+    ...(f.podCidr === undefined ? {} : { podCidr: f.podCidr }),
     apiReadyTimeoutMs: f.controlPlaneTimeout,
   };
 }

@@ -21,6 +21,7 @@ interface JoinCliFlags {
   criSocket?: string;
   cgroupDriver?: CgroupDriver;
   kubeletPort: number;
+  podCidr?: string;
   ignorePreflightErrors?: string[];
   discoveryTimeout: number;
   tlsBootstrapTimeout: number;
@@ -68,6 +69,10 @@ export function joinCommand(): Command {
     )
     .option('--kubelet-port <port>', "the agent's HTTPS port", portFlag, 10250)
     .option(
+      '--pod-cidr <cidr>',
+      "this node's pod CIDR while the cluster assigns none (the agent's --pod-cidr)",
+    )
+    .option(
       '--ignore-preflight-errors <checks>',
       'checks whose errors become warnings, e.g. Swap, or "all"',
       listFlag,
@@ -98,6 +103,7 @@ export function joinCommand(): Command {
         ...(f.criSocket === undefined ? {} : { criSocket: f.criSocket }),
         ...(f.cgroupDriver === undefined ? {} : { cgroupDriver: f.cgroupDriver }),
         kubeletPort: f.kubeletPort,
+        ...(f.podCidr === undefined ? {} : { podCidr: f.podCidr }),
         ignorePreflightErrors: f.ignorePreflightErrors ?? [],
         discoveryTimeoutMs: f.discoveryTimeout,
         tlsBootstrapTimeoutMs: f.tlsBootstrapTimeout,

@@ -70,6 +70,8 @@ export interface InitFlags {
   readonly cgroupDriver?: CgroupDriver;
   /** The agent's HTTPS port. Default: 10250. */
   readonly kubeletPort?: number;
+  /** This node's pod CIDR while the cluster assigns none (the agent's --pod-cidr). Default: none. */
+  readonly podCidr?: string;
   /** Bound on waiting for /readyz. Default: 240,000 ms (kubeadm's 4 min). */
   readonly apiReadyTimeoutMs?: number;
   /** Phases not to run (kubeadm's --skip-phases). Default: none. */
@@ -207,6 +209,10 @@ export function resolveInitConfig(flags: InitFlags): InitConfig {
     throw new InitConfigError(
       `--pod-network-cidr: ${JSON.stringify(podNetworkCidr)} is not an IPv4 CIDR (e.g. 10.244.0.0/16)`,
     );
+  if (flags.podCidr !== undefined && parseIpv4Cidr(flags.podCidr) === undefined)
+    throw new InitConfigError(
+      `--pod-cidr: ${JSON.stringify(flags.podCidr)} is not an IPv4 CIDR (e.g. 10.244.1.0/24)`,
+    );
   const dnsDomain = flags.serviceDnsDomain ?? 'cluster.local';
   if (!isValidDnsName(dnsDomain))
     throw new InitConfigError(`--service-dns-domain: ${JSON.stringify(dnsDomain)} is not a domain`);
@@ -256,6 +262,7 @@ export function resolveInitConfig(flags: InitFlags): InitConfig {
       kubeletPort: checkPort('--kubelet-port', flags.kubeletPort ?? DEFAULT_KUBELET_PORT),
       labels: {},
       taints: [],
+      ...(flags.podCidr === undefined ? {} : { podCidr: flags.podCidr }),
     },
   };
 }

@@ -6,6 +6,8 @@
 import type { RestClient } from '../../client/index.ts';
 import { versionInfo } from '../../version.ts';
 import { adminClient } from '../admin-client.ts';
+import { checkContainerRuntime } from '../runtime-checks.ts';
+import type { RuntimeCheck } from '../runtime-checks.ts';
 import type { InitConfig } from './init-config.ts';
 import { InitPhaseError } from './init-phase.ts';
 import type { InitContext, InitPhase } from './init-phase.ts';
@@ -61,6 +63,7 @@ export async function runInit(options: RunInitOptions): Promise<void> {
   for (const s of config.skipPhases) findInitPhase(s);
   const phases = options.phases ?? INIT_PHASES.filter((p) => !config.skipPhases.includes(p.name));
   let client: RestClient | undefined;
+  let runtime: Promise<RuntimeCheck> | undefined;
   const ctx: InitContext = {
     config,
     out,
@@ -68,6 +71,10 @@ export async function runInit(options: RunInitOptions): Promise<void> {
     client: async () => {
       client ??= await adminClient(config.paths);
       return client;
+    },
+    runtime: () => {
+      runtime ??= checkContainerRuntime(config.node.criSocket, config.node.cgroupDriver);
+      return runtime;
     },
   };
   if (options.phases === undefined)

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { isIPv4 } from 'node:net';
 import { BootstrapToken } from '../../pki/bootstrap-token.ts';
+import { parseIpv4Cidr } from '../../util/ipv4-cidr.ts';
 import { clusterPaths } from '../cluster-paths.ts';
 import type { ClusterPaths } from '../cluster-paths.ts';
 import { InitConfigError, checkNodeName, checkPort } from '../init/init-config.ts';
@@ -43,6 +44,8 @@ export interface JoinFlags {
   readonly cgroupDriver?: CgroupDriver;
   /** Default: 10250. */
   readonly kubeletPort?: number;
+  /** This node's pod CIDR while the cluster assigns none (the agent's --pod-cidr). */
+  readonly podCidr?: string;
   readonly ignorePreflightErrors?: readonly string[];
   /** Default: 5 min (kubeadm's DiscoveryTimeout). */
   readonly discoveryTimeoutMs?: number;
@@ -65,6 +68,7 @@ export interface JoinConfig {
   readonly criSocket: string;
   readonly cgroupDriver: CgroupDriver | undefined;
   readonly kubeletPort: number;
+  readonly podCidr: string | undefined;
   readonly ignorePreflightErrors: readonly string[];
   readonly discoveryTimeoutMs: number;
   readonly tlsBootstrapTimeoutMs: number;
@@ -92,6 +96,8 @@ export function resolveJoinConfig(flags: JoinFlags): JoinConfig {
   if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(endpoint))
     throw new JoinConfigError(`the endpoint ${JSON.stringify(endpoint)} is not host:port`);
   const rootfs = flags.rootfs ?? '/';
+  if (flags.podCidr !== undefined && parseIpv4Cidr(flags.podCidr) === undefined)
+    throw new JoinConfigError(`--pod-cidr: ${JSON.stringify(flags.podCidr)} is not an IPv4 CIDR`);
   if (flags.nodeIp !== undefined && !isIPv4(flags.nodeIp))
     throw new JoinConfigError(`--node-ip: ${JSON.stringify(flags.nodeIp)} is not an IPv4 address`);
   let nodeName: string;
@@ -121,6 +127,7 @@ export function resolveJoinConfig(flags: JoinFlags): JoinConfig {
     criSocket: flags.criSocket ?? DEFAULT_CRI_SOCKET,
     cgroupDriver: flags.cgroupDriver,
     kubeletPort,
+    podCidr: flags.podCidr,
     ignorePreflightErrors: flags.ignorePreflightErrors ?? [],
     discoveryTimeoutMs: flags.discoveryTimeoutMs ?? 300_000,
     tlsBootstrapTimeoutMs: flags.tlsBootstrapTimeoutMs ?? 300_000,

@@ -1,5 +1,6 @@
 /**
- * `k8ts join` for a worker, in kubeadm's order and words: local pre-flight checks, token
+ * `k8ts join` for a worker, in kubeadm's order and words: local pre-flight checks (the
+ * container runtime included), token
  * discovery of the cluster CA, the cluster's kubeadm-config and kubelet-config read with the
  * token, the TLS bootstrap (a CSR approved and signed by the controller manager), then the node's
  * files (pki/ca.crt, kubelet.conf, /var/lib/kubelet/config.yaml, the agent's spec) and the node
@@ -30,6 +31,7 @@ import {
   checkSwap,
   reportPreflight,
 } from '../preflight-checks.ts';
+import { checkContainerRuntime } from '../runtime-checks.ts';
 import type { JoinConfig } from './join-config.ts';
 import { explainTokenRejection, requestNodeClientCertificate } from './tls-bootstrap.ts';
 import { discoverCluster } from './token-discovery.ts';
@@ -100,8 +102,10 @@ export async function runJoin(options: RunJoinOptions): Promise<void> {
   const agentSpecFile = join(paths.manifestsDir, `${AGENT_PROCESS_NAME}.json`);
 
   out('[preflight] Running pre-flight checks');
+  const runtime = await checkContainerRuntime(config.criSocket, config.cgroupDriver);
   reportPreflight(
     [
+      ...runtime.results,
       ...checkPrivilegedUser(),
       ...(await checkPortsFree(nodeIp, [config.kubeletPort])),
       ...checkFilesAvailable(
@@ -130,7 +134,8 @@ export async function runJoin(options: RunJoinOptions): Promise<void> {
     timeoutMs: 15_000,
   });
   let certificate;
-  let cgroupDriver = config.cgroupDriver;
+  // The flag, else the runtime's own driver, else the cluster's kubelet-config (kubeadm's source).
+  let cgroupDriver = runtime.cgroupDriver;
   let kubeletConfigYaml: string | undefined;
   try {
     out(
@@ -196,6 +201,7 @@ export async function runJoin(options: RunJoinOptions): Promise<void> {
         kubeletPort: config.kubeletPort,
         labels: {},
         taints: [],
+        ...(config.podCidr === undefined ? {} : { podCidr: config.podCidr }),
       },
       k8tsExecutable(),
     );

@@ -10,9 +10,11 @@ import { writeProcessSpec } from '../../../node/process-spec.ts';
 import { agentSpec } from '../../node-registration.ts';
 import type { InitContext, InitPhase } from '../init-phase.ts';
 
-export async function runKubeletStartPhase({ config, out }: InitContext): Promise<void> {
+export async function runKubeletStartPhase(ctx: InitContext): Promise<void> {
+  const { config, out } = ctx;
   const { paths } = config;
-  const spec = agentSpec(paths, config.node, k8tsExecutable());
+  const { cgroupDriver } = await ctx.runtime();
+  const spec = agentSpec(paths, { ...config.node, cgroupDriver }, k8tsExecutable());
   out(
     `[kubelet-start] Writing the agent's process spec to file "${paths.manifestsDir}/${spec.name}.json"`,
   );

@@ -1,7 +1,8 @@
 /**
  * `[preflight]` of init: running as root, the API server, etcd and agent ports free on the
  * advertise address, the etcd binary present, the files and folders init writes not there yet,
- * the container runtime (see runtime-checks.ts), swap (a warning). A failed check is named as
+ * the container runtime reachable with a matching cgroup driver (runtime-checks.ts), swap (a
+ * warning). A failed check is named as
  * kubeadm names it (`[ERROR Port-6443]`) and says what to do; nothing is written before it
  * passes.
  */
@@ -47,9 +48,12 @@ export async function runPreflightChecks(
   return results;
 }
 
-export async function runPreflightPhase({ config, out }: InitContext): Promise<void> {
+export async function runPreflightPhase(ctx: InitContext): Promise<void> {
+  const { config, out } = ctx;
   out('[preflight] Running pre-flight checks');
-  reportPreflight(await runPreflightChecks(config), config.ignorePreflightErrors, out);
+  const results = await runPreflightChecks(config);
+  results.push(...(await ctx.runtime()).results);
+  reportPreflight(results, config.ignorePreflightErrors, out);
 }
 
 export const preflightPhase: InitPhase = {

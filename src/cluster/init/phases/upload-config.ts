@@ -53,7 +53,7 @@ export async function runUploadConfigPhase(ctx: InitContext): Promise<void> {
       kubeletConfigurationYaml({
         serviceCidr: config.serviceCidr,
         dnsDomain: config.dnsDomain,
-        cgroupDriver: config.node.cgroupDriver,
+        cgroupDriver: (await ctx.runtime()).cgroupDriver,
       }),
     ),
   );
