@@ -37,6 +37,8 @@ import { ApiMetrics } from './metrics.ts';
 import { ResourceStore } from './registry/resource-store.ts';
 import type { Admit } from './registry/resource-store.ts';
 import { admitObject } from './registry/admit-object.ts';
+import { withDefaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
+import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.ts';
 import { ServiceAllocator, serviceHooks } from './registry/service-allocator.ts';
 import { EndpointReconciler } from './bootstrap/endpoint-reconciler.ts';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.ts';
@@ -86,6 +88,11 @@ export interface ApiServerOptions extends TokenAuthenticationOptions {
   readonly bookmarkIntervalMs?: number;
   /** Validation and defaulting. Default: the built-in rules. */
   readonly admit?: Admit;
+  /**
+   * DefaultTolerationSeconds admission: the not-ready / unreachable NoExecute tolerations a new
+   * pod gets. Default 30 s each (upstream 300 s; see DEFAULT_TOLERATION_SECONDS).
+   */
+  readonly defaultTolerationSeconds?: DefaultTolerationSecondsOptions;
   readonly registry?: ResourceRegistry;
   readonly now?: () => Date;
   /** Receives unexpected errors (500s) for logging. Default: stderr. */
@@ -149,7 +156,7 @@ export class ApiServer {
     const resources = new ResourceStore({
       hooks: new Map([['/Service', serviceHooks(allocator)]]),
       store,
-      admit: o.admit ?? admitObject,
+      admit: withDefaultTolerationSeconds(o.admit ?? admitObject, o.defaultTolerationSeconds),
       now,
     });
     const health = new HealthChecks({

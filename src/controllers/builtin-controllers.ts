@@ -19,6 +19,10 @@ import { ReplicaSetController } from './replicaset/replica-set-controller.ts';
 import { DaemonSetController } from './daemonset/daemonset-controller.ts';
 import { StatefulSetController } from './statefulset/statefulset-controller.ts';
 import { JobController } from './job/job-controller.ts';
+import { controllerManagerConfig } from './controller-manager-config.ts';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
+import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.ts';
+import { NodeIpamController } from './nodeipam/node-ipam-controller.ts';
 
 export function builtinControllers(): Map<string, ControllerFactory> {
   const controllers = new Map<string, ControllerFactory>();
@@ -37,5 +41,14 @@ export function builtinControllers(): Map<string, ControllerFactory> {
   controllers.set('daemonset', (ctx) => new DaemonSetController(ctx));
   controllers.set('statefulset', (ctx) => new StatefulSetController(ctx));
   controllers.set('job', (ctx) => new JobController(ctx));
+  controllers.set(
+    'nodelifecycle',
+    (ctx) => new NodeLifecycleController(ctx, controllerManagerConfig(ctx).nodeLifecycle),
+  );
+  controllers.set('taint-eviction-controller', (ctx) => new TaintEvictionController(ctx));
+  controllers.set(
+    'nodeipam',
+    (ctx) => new NodeIpamController(ctx, controllerManagerConfig(ctx).nodeIpam),
+  );
   return controllers;
 }

@@ -5,6 +5,8 @@
  * `ControllerManager` carries it as `config`; `controllerManagerConfig(ctx)` reads it.
  */
 import type { ControllerContext } from './controller.ts';
+import type { NodeLifecycleOptions } from './nodelifecycle/node-lifecycle-options.ts';
+import type { NodeIpamOptions } from './nodeipam/node-ipam-controller.ts';
 
 export interface ControllerManagerConfig {
   /** `--cluster-signing-cert-file`: PEM cluster CA certificate csrsigning signs with. Default: unset. */
@@ -15,6 +17,10 @@ export interface ControllerManagerConfig {
   readonly clusterSigningDurationMs?: number | undefined;
   /** `--node-name`: the node this manager runs on. Default: the host name. */
   readonly nodeName?: string | undefined;
+  /** nodelifecycle's options (`--node-monitor-grace-period`, ...). Default: its defaults. */
+  readonly nodeLifecycle?: Partial<NodeLifecycleOptions> | undefined;
+  /** nodeipam's options (`--allocate-node-cidrs`, `--cluster-cidr`, ...). Default: off. */
+  readonly nodeIpam?: NodeIpamOptions | undefined;
 }
 
 /** A ControllerContext as the manager builds it. */

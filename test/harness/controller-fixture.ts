@@ -59,7 +59,7 @@ export interface ControllerFixture {
 }
 
 export async function newControllerFixture(
-  options: { nodes?: readonly string[] } = {},
+  options: { nodes?: readonly string[]; leaseRenewMs?: number } = {},
 ): Promise<ControllerFixture> {
   const api = await startApiServerFixture(new MemoryStore());
   const client = RestClient.fromKubeconfig(readFileSync(api.kubeconfigPath, 'utf8'), {
@@ -82,6 +82,7 @@ export async function newControllerFixture(
     client,
     nodes: options.nodes ?? ['node-1', 'node-2'],
     schedule: true,
+    ...(options.leaseRenewMs === undefined ? {} : { leaseRenewMs: options.leaseRenewMs }),
   });
   await kubelet.register();
   const running: Promise<unknown>[] = [kubelet.run(stopper.signal)];

@@ -63,6 +63,13 @@ export function readyNode(name: string): Node {
           lastHeartbeatTime: metaTime(Date.now()),
           lastTransitionTime: metaTime(Date.now()),
         },
+        ...['MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => ({
+          type,
+          status: 'False',
+          reason: `KubeletHasNo${type === 'PIDPressure' ? 'PID' : type.replace('Pressure', '')}Pressure`,
+          lastHeartbeatTime: metaTime(Date.now()),
+          lastTransitionTime: metaTime(Date.now()),
+        })),
       ],
     },
   };
@@ -90,10 +97,13 @@ export class FakeKubelet {
   async registerNode(name: string): Promise<void> {
     const node = readyNode(name);
     const created = await this.#o.client.create<Node>(NODES, node);
-    await this.#o.client.update<Node>({ ...NODES, name, subresource: 'status' }, {
-      ...created,
-      status: node.status,
-    } as Node);
+    // Unconditional (no resourceVersion): controllers may have written the node meanwhile.
+    const meta = { ...created.metadata };
+    delete meta.resourceVersion;
+    await this.#o.client.update<Node>(
+      { ...NODES, name, subresource: 'status' },
+      { ...created, metadata: meta, ...(node.status === undefined ? {} : { status: node.status }) },
+    );
     this.#live.add(name);
     await this.#renew(name);
   }
@@ -101,6 +111,11 @@ export class FakeKubelet {
   /** The node stops renewing its lease and stops acting on its pods. */
   stopNode(name: string): void {
     this.#live.delete(name);
+  }
+
+  /** The node's agent is back: lease renewals resume and it reports Ready again. */
+  resumeNode(name: string): void {
+    this.#live.add(name);
   }
 
   /** Renews leases and drives pods until `signal` aborts. */
@@ -118,7 +133,10 @@ export class FakeKubelet {
     const renewing = (async () => {
       while (!signal.aborted) {
         await sleep(realClock, this.#o.leaseRenewMs ?? 1000, signal);
-        for (const name of [...this.#live]) await this.#renew(name).catch(() => undefined);
+        for (const name of [...this.#live]) {
+          await this.#renew(name).catch(() => undefined);
+          await this.#reportReady(name).catch(() => undefined);
+        }
       }
     })();
     try {
@@ -262,6 +280,27 @@ export class FakeKubelet {
         target: { apiVersion: 'v1', kind: 'Node', name: target },
       } as never,
       { signal },
+    );
+  }
+
+  /** As a kubelet: a Ready condition someone else changed is posted back as Ready. */
+  async #reportReady(name: string): Promise<void> {
+    const ref = { ...NODES, name };
+    const node = await this.#o.client.get<Node>(ref);
+    if (node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') return;
+    const fresh = readyNode(name).status?.conditions ?? [];
+    await this.#o.client.update<Node>(
+      { ...ref, subresource: 'status' },
+      {
+        ...node,
+        status: {
+          ...node.status,
+          conditions: [
+            ...fresh,
+            ...(node.status?.conditions ?? []).filter((c) => c.type !== 'Ready'),
+          ],
+        },
+      },
     );
   }
 

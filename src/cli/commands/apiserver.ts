@@ -6,6 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseAuthorizationMode } from '../../apiserver/authz/authorization-mode.ts';
+import {
+  DEFAULT_TOLERATION_SECONDS,
+  UPSTREAM_TOLERATION_SECONDS,
+} from '../../apiserver/admission/default-toleration-seconds.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 
 interface ApiserverFlags {
@@ -35,6 +39,8 @@ interface ApiserverFlags {
   kubeletPreferredAddressTypes: string[];
   serviceClusterIpRange?: string;
   enableAdmissionPlugins: string[];
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
 }
 
 /** Admission plugins that can be turned on. */
@@ -170,9 +176,33 @@ export function apiserverCommand(): Command {
       '--service-cluster-ip-range <cidr>',
       "the range Service ClusterIPs come from (default: 10.96.0.0/12, kubeadm's --service-cidr)",
     )
+    .addOption(
+      new Option(
+        '--default-not-ready-toleration-seconds <seconds>',
+        `tolerationSeconds of the not-ready NoExecute toleration new pods get (upstream: ${String(UPSTREAM_TOLERATION_SECONDS)})`,
+      )
+        .argParser(parseTolerationSeconds)
+        .default(DEFAULT_TOLERATION_SECONDS),
+    )
+    .addOption(
+      new Option(
+        '--default-unreachable-toleration-seconds <seconds>',
+        `tolerationSeconds of the unreachable NoExecute toleration new pods get (upstream: ${String(UPSTREAM_TOLERATION_SECONDS)})`,
+      )
+        .argParser(parseTolerationSeconds)
+        .default(DEFAULT_TOLERATION_SECONDS),
+    )
     .action(async (flags: ApiserverFlags) => {
       await runApiserver(flags);
     });
+}
+
+/** A non-negative whole number of seconds (kube-apiserver's int64 flag). */
+function parseTolerationSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of seconds`);
+  return n;
 }
 
 async function runApiserver(flags: ApiserverFlags): Promise<void> {
@@ -270,6 +300,10 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
     ...(flags.serviceClusterIpRange === undefined
       ? {}
       : { serviceClusterIpRange: flags.serviceClusterIpRange }),
+    defaultTolerationSeconds: {
+      notReadySeconds: flags.defaultNotReadyTolerationSeconds,
+      unreachableSeconds: flags.defaultUnreachableTolerationSeconds,
+    },
   });
   const { url } = await server.start();
   process.stderr.write(`apiserver: serving on ${url} (datastore: ${store.backend})\n`);

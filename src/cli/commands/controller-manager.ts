@@ -11,8 +11,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { LEADER_ELECTION_DEFAULTS } from '../../client/leader-election/index.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
+import { addNodeControllerFlags, nodeControllerConfig } from './node-controller-flags.ts';
+import type { NodeControllerFlags } from './node-controller-flags.ts';
 
-interface ControllerManagerFlags {
+interface ControllerManagerFlags extends NodeControllerFlags {
   kubeconfig?: string;
   leaderElect: boolean;
   leaderElectLeaseDuration: number;
@@ -50,7 +52,7 @@ const seconds = (ms: number): string => `${String(ms / 1000)}s`;
 
 export function controllerManagerCommand(): Command {
   const d = LEADER_ELECTION_DEFAULTS;
-  return new Command('controller-manager')
+  const cmd = new Command('controller-manager')
     .description('Run the controller manager (foreground; leader-elected)')
     .requiredOption('--kubeconfig <file>', 'kubeconfig to reach the API server')
     .addOption(
@@ -109,10 +111,10 @@ export function controllerManagerCommand(): Command {
       )
         .argParser(parseGoBool)
         .default(false),
-    )
-    .action(async (flags: ControllerManagerFlags) => {
-      await runControllerManager(flags);
-    });
+    );
+  return addNodeControllerFlags(cmd).action(async (flags: ControllerManagerFlags) => {
+    await runControllerManager(flags);
+  });
 }
 
 async function runControllerManager(flags: ControllerManagerFlags): Promise<void> {
@@ -123,6 +125,7 @@ async function runControllerManager(flags: ControllerManagerFlags): Promise<void
   const { ServiceAccountClients } = await import('../../controllers/service-account-clients.ts');
   const { parseKubeconfig } = await import('../../client/index.ts');
   if (flags.kubeconfig === undefined) throw new Error('set --kubeconfig');
+  const nodeControllers = nodeControllerConfig(flags);
   const kubeconfig = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'));
   const client = RestClient.fromKubeconfig(kubeconfig, { component: 'kube-controller-manager' });
   const log = jsonLineLog('controller-manager');
@@ -156,6 +159,7 @@ async function runControllerManager(flags: ControllerManagerFlags): Promise<void
       clusterSigningKeyFile: flags.clusterSigningKeyFile,
       clusterSigningDurationMs: flags.clusterSigningDuration,
       nodeName: flags.nodeName,
+      ...nodeControllers,
     },
     log,
     ...(saClients === undefined
