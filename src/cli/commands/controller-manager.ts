@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { LEADER_ELECTION_DEFAULTS } from '../../client/leader-election/index.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
-import { parseGoDurationMs } from '../../util/go-duration.ts';
+import { parseGoBool, positiveDurationMs } from '../flag-parsers.ts';
 import { addNodeControllerFlags, nodeControllerConfig } from './node-controller-flags.ts';
 import type { NodeControllerFlags } from './node-controller-flags.ts';
 
@@ -31,23 +31,6 @@ interface ControllerManagerFlags extends NodeControllerFlags {
   useServiceAccountCredentials: boolean;
 }
 
-function durationMs(value: string): number {
-  try {
-    const ms = parseGoDurationMs(value);
-    if (ms <= 0) throw new InvalidArgumentError('must be positive');
-    return ms;
-  } catch (err: unknown) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
-  }
-}
-
-/** Go's strconv.ParseBool, for `--leader-elect=false`. */
-function parseGoBool(value: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
-}
-
 const seconds = (ms: number): string => `${String(ms / 1000)}s`;
 
 export function controllerManagerCommand(): Command {
@@ -65,7 +48,7 @@ export function controllerManagerCommand(): Command {
         '--leader-elect-lease-duration <duration>',
         `how long followers wait before taking an unrenewed lease (upstream: 15s)`,
       )
-        .argParser(durationMs)
+        .argParser(positiveDurationMs)
         .default(d.leaseDurationMs, seconds(d.leaseDurationMs)),
     )
     .addOption(
@@ -73,7 +56,7 @@ export function controllerManagerCommand(): Command {
         '--leader-elect-renew-deadline <duration>',
         'how long the leader acts without a successful renew (upstream: 10s)',
       )
-        .argParser(durationMs)
+        .argParser(positiveDurationMs)
         .default(d.renewDeadlineMs, seconds(d.renewDeadlineMs)),
     )
     .addOption(
@@ -81,7 +64,7 @@ export function controllerManagerCommand(): Command {
         '--leader-elect-retry-period <duration>',
         'pause between acquire and renew tries (upstream: 2s)',
       )
-        .argParser(durationMs)
+        .argParser(positiveDurationMs)
         .default(d.retryPeriodMs, seconds(d.retryPeriodMs)),
     )
     .option('--leader-elect-resource-namespace <ns>', 'namespace of the Lease', 'kube-system')
@@ -100,7 +83,7 @@ export function controllerManagerCommand(): Command {
       new Option(
         '--cluster-signing-duration <duration>',
         'longest validity of signed certificates',
-      ).argParser(durationMs),
+      ).argParser(positiveDurationMs),
     )
     .option('--node-name <name>', 'this node, for the identity', hostname())
     .option('--identity <id>', 'leader election identity (default: <node-name>_<uuid>)')

@@ -14,7 +14,7 @@ import {
 import type { NodeLifecycleOptions } from '../../controllers/nodelifecycle/node-lifecycle-options.ts';
 import { CidrSet } from '../../controllers/nodeipam/cidr-set.ts';
 import type { NodeIpamOptions } from '../../controllers/nodeipam/node-ipam-controller.ts';
-import { parseGoDurationMs } from '../../util/go-duration.ts';
+import { parseGoBool, positiveDurationMs } from '../flag-parsers.ts';
 
 export interface NodeControllerFlags {
   nodeMonitorPeriod: number;
@@ -28,16 +28,6 @@ export interface NodeControllerFlags {
   clusterCidr?: string;
   nodeCidrMaskSize: number;
   serviceClusterIpRange?: string;
-}
-
-function positiveDuration(value: string): number {
-  try {
-    const ms = parseGoDurationMs(value);
-    if (ms <= 0) throw new Error('must be positive');
-    return ms;
-  } catch (err: unknown) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
-  }
 }
 
 function nonNegativeNumber(value: string): number {
@@ -54,19 +44,13 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
-function goBool(value: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
-}
-
 const s = (ms: number): string => `${String(ms / 1000)}s`;
 
 export function addNodeControllerFlags(cmd: Command): Command {
   const d = NODE_LIFECYCLE_DEFAULTS;
   const u = UPSTREAM_NODE_LIFECYCLE;
   const duration = (flag: string, help: string, def: number): Option =>
-    new Option(`${flag} <duration>`, help).argParser(positiveDuration).default(def, s(def));
+    new Option(`${flag} <duration>`, help).argParser(positiveDurationMs).default(def, s(def));
   return cmd
     .addOption(
       duration(
@@ -120,7 +104,7 @@ export function addNodeControllerFlags(cmd: Command): Command {
     )
     .addOption(
       new Option('--allocate-node-cidrs [bool]', 'assign each Node a pod CIDR from --cluster-cidr')
-        .argParser(goBool)
+        .argParser(parseGoBool)
         .default(false),
     )
     .option('--cluster-cidr <cidr>', 'the pod network nodes get subnets of (IPv4)')
