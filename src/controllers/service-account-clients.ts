@@ -41,6 +41,9 @@ const SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   disruption: 'disruption-controller',
   nodeipam: 'node-controller',
   nodelifecycle: 'node-controller',
+  // Upstream runs it as taint-eviction-controller since v1.29; k8ts's bootstrap policy (older
+  // data) has no role for that account, and node-controller's role covers what it does.
+  'taint-eviction-controller': 'node-controller',
   'ttl-after-finished': 'ttl-after-finished-controller',
   ttl: 'ttl-controller',
   resourcequota: 'resourcequota-controller',

@@ -1,7 +1,8 @@
 /**
  * The workload and node controllers as shipped: a real `k8ts controller-manager` process
- * (leader-elected, with --node-monitor-grace-period, --allocate-node-cidrs, ...) and the real
- * scheduler against a real API server (its DefaultTolerationSeconds admission set to 2 s), with
+ * (leader-elected, each controller under its own service account against RBAC, with
+ * --node-monitor-grace-period, --allocate-node-cidrs, ...) and the real scheduler against a real
+ * API server (its DefaultTolerationSeconds admission set to 2 s), with
  * no node agent: a FakeKubelet registers three nodes, renews their Leases and marks pods bound
  * to them Running/Ready; the test finishes Job pods itself. Real kubectl 1.27 and 1.33 drive
  * and read rollouts. Every wait is bounded; all traffic stays on 127.0.0.1.
@@ -16,6 +17,7 @@ import { RestClient, SharedInformer, isInvalid } from '../../src/client/index.ts
 import type { KubeObject } from '../../src/client/index.ts';
 import { RESOURCES } from '../../src/controllers/controller.ts';
 import { Scheduler } from '../../src/scheduler/index.ts';
+import { generateServiceAccountKey } from '../../src/pki/index.ts';
 import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
@@ -70,7 +72,13 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
   };
 
   before(async () => {
+    // RBAC with upstream's bootstrap policy, and each controller under its own service account
+    // (--use-service-account-credentials, as kubeadm runs it): the controllers' verbs must fit
+    // upstream's controller roles.
+    const saKey = await generateServiceAccountKey('ECDSA-P256');
     fx = await startApiServerFixture(new MemoryStore(), {
+      authorizationMode: 'RBAC',
+      serviceAccountSigningKeyPem: saKey.privateKeyPem,
       defaultTolerationSeconds: { notReadySeconds: 2, unreachableSeconds: 2 },
     });
     client = RestClient.fromKubeconfig(readFileSync(fx.kubeconfigPath, 'utf8'), {
@@ -80,6 +88,7 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
     await kubelet.register();
     running.push(kubelet.run(stop.signal));
     cm = new ControllerManagerProcess(fx.kubeconfigPath, 'cm-e2e', [
+      '--use-service-account-credentials',
       '--node-monitor-period=300ms',
       '--node-monitor-grace-period=2s',
       '--allocate-node-cidrs',
@@ -91,6 +100,9 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
   });
 
   after(async () => {
+    if (process.env['K8TS_TEST_LOG'] === '1')
+      for (const l of cm.lines)
+        if (l['level'] !== 'info') process.stderr.write(`${JSON.stringify(l)}\n`);
     cm.kill('SIGTERM');
     await cm.exited;
     stop.abort();
@@ -362,5 +374,11 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
     assert.ok(retries >= 1 && retries <= 14, `retries in 3 s: ${String(retries)}`);
     const rss = (await client.list<ReplicaSet>(ref(RESOURCES.replicaSets))).items;
     assert.ok(!rss.some((r) => r.metadata?.name?.startsWith('xaaa')));
+  });
+
+  it('no controller was refused by RBAC under its service account', () => {
+    const refused = cm.lines.filter((l) => /forbidden/i.test(JSON.stringify(l)));
+    assert.deepEqual(refused, []);
+    assert.ok(cm.lines.some((l) => l.msg === 'started leading'));
   });
 });

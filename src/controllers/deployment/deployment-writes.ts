@@ -179,8 +179,8 @@ export class DeploymentWrites {
 
   /**
    * UpdateStatus. Upstream's status strategy keeps metadata.annotations from the request, which
-   * is how the revision annotation lands; a status subresource that drops them gets a merge
-   * patch of the annotation after.
+   * is how the revision annotation lands; k8ts's status subresource drops them, so the
+   * annotation is written by an update of the Deployment after.
    */
   async updateStatus(): Promise<void> {
     const ref = {
@@ -198,15 +198,18 @@ export class DeploymentWrites {
       },
     );
     if (wanted !== undefined && updated.metadata?.annotations?.[REVISION_ANNOTATION] !== wanted) {
-      updated = await this.#deps.ctx.client.patch<Deployment>(
+      // An update, not a patch: upstream's deployment-controller role may update Deployments
+      // but not patch them (and this runs as that service account).
+      updated = await this.#deps.ctx.client.update<Deployment>(
         ref,
         {
+          ...updated,
           metadata: {
-            annotations: { [REVISION_ANNOTATION]: wanted },
-            resourceVersion: updated.metadata?.resourceVersion,
+            ...updated.metadata,
+            annotations: { ...updated.metadata?.annotations, [REVISION_ANNOTATION]: wanted },
           },
         },
-        { type: 'merge', signal: this.#deps.signal },
+        { signal: this.#deps.signal },
       );
     }
     this.d = updated;
