@@ -18,6 +18,7 @@ import {
 } from '../api/openapi/openapi-documents.ts';
 import type { ResourceRegistry } from '../api/resource-registry.ts';
 import { pathNotFound } from '../api/status.ts';
+import { readThrough } from '../util/read-through.ts';
 import type { Exchange } from './http/exchange.ts';
 import { negotiate } from './openapi/accept.ts';
 import { GnosticV2Encoder } from './openapi/gnostic-v2.ts';
@@ -219,22 +220,6 @@ export class OpenApiHandler {
     d.setUTCFullYear(d.getUTCFullYear() + 1);
     return d.toUTCString();
   }
-}
-
-/** A read-through cache entry; a failed load is dropped so the next request tries again. */
-function readThrough<T>(
-  cache: Map<string, Promise<T>>,
-  key: string,
-  load: () => Promise<T>,
-): Promise<T> {
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const pending = load();
-  cache.set(key, pending);
-  pending.catch(() => {
-    if (cache.get(key) === pending) cache.delete(key);
-  });
-  return pending;
 }
 
 /** If-None-Match (weak comparison, `*`), else If-Modified-Since, as net/http checks them. */

@@ -9,6 +9,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import type { JsonObject } from '../json.ts';
 import { isJsonObject } from '../json.ts';
 import { OpenApiDocumentInvalidError, OpenApiDocumentNotFoundError } from './errors.ts';
+import { readThrough } from '../../util/read-through.ts';
 
 /** `data/openapi/` of this package: three levels up from src/api/openapi or dist/api/openapi. */
 export const OPENAPI_DATA_DIR = new URL('../../../data/openapi/', import.meta.url);
@@ -54,7 +55,7 @@ export class OpenApiDocuments {
   /** The v3 document of `path` exactly as shipped (to serve it). */
   async v3Bytes(path: string): Promise<Buffer> {
     const file = `v3/${openApiV3FileName(path)}`;
-    return this.cached(this.bytes, file, async () => {
+    return readThrough(this.bytes, file, async () => {
       try {
         return await readFile(new URL(file, this.dir));
       } catch (err: unknown) {
@@ -67,7 +68,7 @@ export class OpenApiDocuments {
   /** The parsed v3 document of `path`; shared between callers, so treat it as read-only. */
   async v3(path: string): Promise<JsonObject> {
     const file = `v3/${openApiV3FileName(path)}`;
-    return this.cached(this.parsed, file, async () => {
+    return readThrough(this.parsed, file, async () => {
       const text = (await this.v3Bytes(path)).toString('utf8');
       let doc: unknown;
       try {
@@ -85,25 +86,9 @@ export class OpenApiDocuments {
 
   /** The OpenAPI v2 document (`/openapi/v2`) exactly as shipped. */
   async v2Bytes(): Promise<Buffer> {
-    return this.cached(this.bytes, 'v2/swagger.json', () =>
+    return readThrough(this.bytes, 'v2/swagger.json', () =>
       readFile(new URL('v2/swagger.json', this.dir)),
     );
-  }
-
-  private cached<T>(
-    cache: Map<string, Promise<T>>,
-    key: string,
-    load: () => Promise<T>,
-  ): Promise<T> {
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const pending = load();
-    cache.set(key, pending);
-    // A failure is not cached: drop the entry so the next call reads again.
-    pending.catch(() => {
-      if (cache.get(key) === pending) cache.delete(key);
-    });
-    return pending;
   }
 }
 
