@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { RestClient, realClock } from '../../src/client/index.ts';
-import type { KubeObject, ResourceRef } from '../../src/client/index.ts';
+import type { Clock, KubeObject, ResourceRef } from '../../src/client/index.ts';
 import type {
   Controller,
   ControllerContext,
@@ -59,7 +59,12 @@ export interface ControllerFixture {
 }
 
 export async function newControllerFixture(
-  options: { nodes?: readonly string[]; leaseRenewMs?: number } = {},
+  options: {
+    nodes?: readonly string[];
+    leaseRenewMs?: number;
+    /** The controllers' clock (their queues, backoffs, expectations). Default: real time. */
+    clock?: Clock;
+  } = {},
 ): Promise<ControllerFixture> {
   const api = await startApiServerFixture(new MemoryStore());
   const client = RestClient.fromKubeconfig(readFileSync(api.kubeconfigPath, 'utf8'), {
@@ -72,7 +77,7 @@ export async function newControllerFixture(
     client,
     informers,
     events: recorder,
-    clock: realClock,
+    clock: options.clock ?? realClock,
     log: (level, message, fields) => {
       if (process.env['K8TS_TEST_LOG'] === '1')
         process.stderr.write(`${level} ${message} ${JSON.stringify(fields ?? {})}\n`);

@@ -268,7 +268,12 @@ export class FakeKubelet {
 
   async #bind(pod: Pod, signal: AbortSignal): Promise<void> {
     const nodes = [...this.#live];
-    const target = nodes[this.#nextNode++ % Math.max(1, nodes.length)];
+    // A pod pinned by a metadata.name node affinity (DaemonSet pods) goes to that node.
+    const pinned =
+      pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
+        .flatMap((t) => t.matchFields ?? [])
+        .find((f) => f.key === 'metadata.name' && f.operator === 'In')?.values?.[0];
+    const target = pinned ?? nodes[this.#nextNode++ % Math.max(1, nodes.length)];
     if (target === undefined) return;
     const name = pod.metadata?.name ?? '';
     await this.#o.client.create(

@@ -147,15 +147,21 @@ describe('manage: one pod per eligible node', () => {
     assert.deepEqual(plan.createOn, ['w1']);
     assert.deepEqual(plan.deletePods.sort(), ['on-cp', 'on-gone']);
   });
-  it('keeps the oldest of duplicates, and deletes failed pods', () => {
+  it('keeps the oldest of duplicates, and reports failed and succeeded pods', () => {
     const pods = [
       daemonPod('old', 'w1', { createdMs: T0 }),
       daemonPod('dup', 'w1', { createdMs: T0 + 1000 }),
       daemonPod('bad', 'w2', { phase: 'Failed' }),
+      daemonPod('done', 'w3', { phase: 'Succeeded' }),
     ];
-    const plan = planManage(ds, [worker('w1'), worker('w2')], podsByNode(pods), hash, 0);
-    assert.deepEqual(plan.deletePods.sort(), ['bad', 'dup']);
-    assert.equal(plan.failedPods, 1);
+    const nodes = [worker('w1'), worker('w2'), worker('w3')];
+    const plan = planManage(ds, nodes, podsByNode(pods), hash, 0);
+    assert.deepEqual(plan.deletePods, ['dup']);
+    assert.deepEqual(plan.failed, [{ node: 'w2', pod: 'bad' }]);
+    assert.deepEqual(plan.succeeded, [{ node: 'w3', pod: 'done' }]);
+    // Without surge the replacement waits for the next pass; with surge it is created at once.
+    assert.deepEqual(plan.createOn, []);
+    assert.deepEqual(planManage(ds, nodes, podsByNode(pods), hash, 1).createOn, ['w2', 'w3']);
   });
   it('status counts desired, current, ready, updated and misscheduled', () => {
     const pods = [

@@ -150,13 +150,21 @@ export function podsByNode(pods: readonly Pod[]): Map<string, Pod[]> {
   return out;
 }
 
+/** A daemon pod and the node it is on. */
+export interface NodePod {
+  readonly node: string;
+  readonly pod: string;
+}
+
 export interface Plan {
   /** Nodes that get a new pod. */
   readonly createOn: string[];
   /** Names of pods to delete. */
   readonly deletePods: string[];
-  /** Failed pods seen (deleted, then recreated on the next pass). */
-  readonly failedPods: number;
+  /** Failed pods seen, by node: deleted (then replaced) as the failed-pod backoff allows. */
+  readonly failed: NodePod[];
+  /** Succeeded pods, by node: deleted at once (a daemon pod never runs again once done). */
+  readonly succeeded: NodePod[];
 }
 
 const isUpdated = (pod: Pod, hash: string): boolean =>
@@ -172,7 +180,8 @@ export function planManage(
 ): Plan {
   const createOn: string[] = [];
   const deletePods: string[] = [];
-  let failedPods = 0;
+  const failed: NodePod[] = [];
+  const succeeded: NodePod[] = [];
   const known = new Set<string>();
   for (const node of nodes) {
     const name = node.metadata?.name ?? '';
@@ -187,17 +196,20 @@ export function planManage(
       for (const p of pods) deletePods.push(p.metadata?.name ?? '');
       continue;
     }
-    // podsShouldBeOnNode: failed pods go (and are replaced); of the rest keep one, the oldest —
-    // unless surging, where an old and a new pod may share the node until the new one is ready.
+    // podsShouldBeOnNode: failed and succeeded pods go (and are replaced); of the rest keep one,
+    // the oldest — unless surging, where an old and a new pod may share the node until the new
+    // one is ready.
     const running: Pod[] = [];
     for (const p of pods) {
-      if (p.status?.phase === 'Failed') {
-        failedPods++;
-        deletePods.push(p.metadata?.name ?? '');
-      } else running.push(p);
+      const entry = { node: name, pod: p.metadata?.name ?? '' };
+      if (p.status?.phase === 'Failed') failed.push(entry);
+      else if (p.status?.phase === 'Succeeded') succeeded.push(entry);
+      else running.push(p);
     }
-    // A node whose only pods failed gets its replacement on the next pass, once the failed pod
-    // is gone (upstream also backs off there; see the controller's failedPodsBackoff).
+    // Without surge, a node whose only pods are done gets its replacement on the next pass, once
+    // they are gone (failed ones as the controller's failedPodsBackoff allows); with surge the
+    // replacement is created at once, as upstream.
+    if (running.length === 0 && maxSurge > 0 && placement.shouldRun) createOn.push(name);
     if (running.length > 1) {
       if (maxSurge > 0) {
         const updated = running.filter((p) => isUpdated(p, hash));
@@ -214,7 +226,7 @@ export function planManage(
   // Pods whose node is gone.
   for (const [node, pods] of byNode)
     if (!known.has(node)) for (const p of pods) deletePods.push(p.metadata?.name ?? '');
-  return { createOn, deletePods, failedPods };
+  return { createOn, deletePods, failed, succeeded };
 }
 
 /** Resolved maxUnavailable/maxSurge (update.go's updatedDesiredNodeCounts). */

@@ -5,8 +5,10 @@
  * Guarantees: level-based (every sync recomputes from the informers' caches) and no double
  * creation from a stale cache (create expectations, as upstream). Not done: ControllerRevisions
  * and rollback (k8ts serves none; the `controller-revision-hash` label is the template hash),
- * adoption of orphaned pods (pods are matched by controller reference only), and upstream's
- * per-node backoff for failed pods (a failed pod is deleted and replaced on the next sync).
+ * and adoption of orphaned pods (pods are matched by controller reference only). A failed daemon
+ * pod is deleted and replaced under upstream's per-node backoff (1 s doubling to 15 min, keyed by
+ * DaemonSet uid, observed generation and node; forgotten after 30 quiet minutes, swept every
+ * minute); a succeeded one is deleted and replaced at once.
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
@@ -15,6 +17,7 @@ import {
   isNotFound,
   metaNamespaceKey,
   runControllerLoop,
+  sleep,
   splitMetaNamespaceKey,
   tombstoneObject,
 } from '../../client/index.ts';
@@ -24,6 +27,8 @@ import type { Controller, ControllerContext } from '../controller.ts';
 import { ControllerExpectations } from '../util/controller-expectations.ts';
 import { getControllerOf, newControllerRef } from '../util/controller-ref.ts';
 import { podFromTemplate, podsControlledBy, stableJson } from '../util/owned-pods.ts';
+import { FailedPodsBackoff } from './failed-pods-backoff.ts';
+import type { NodePod } from './daemon-pods.ts';
 import {
   computeStatus,
   daemonPodTemplate,
@@ -33,6 +38,9 @@ import {
   podsByNode,
   rollingLimits,
 } from './daemon-pods.ts';
+
+/** How often stale failed-pod backoff entries are dropped (upstream's BackoffGCInterval). */
+const BACKOFF_GC_INTERVAL_MS = 60_000;
 
 export interface DaemonSetControllerOptions {
   /** Concurrent syncs (`--concurrent-daemonset-syncs`). Default: 2, upstream's. */
@@ -48,6 +56,7 @@ export class DaemonSetController implements Controller {
   readonly #nodeInformer: SharedInformer<Node>;
   readonly #queue: RateLimitingQueue<string>;
   readonly #expectations: ControllerExpectations;
+  readonly #failedBackoff: FailedPodsBackoff;
 
   constructor(ctx: ControllerContext, options: DaemonSetControllerOptions = {}) {
     this.#ctx = ctx;
@@ -57,6 +66,7 @@ export class DaemonSetController implements Controller {
     this.#nodeInformer = ctx.informers.informerFor<Node>(RESOURCES.nodes);
     this.#queue = new RateLimitingQueue<string>({ clock: ctx.clock });
     this.#expectations = new ControllerExpectations(ctx.clock);
+    this.#failedBackoff = new FailedPodsBackoff(ctx.clock);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -111,6 +121,12 @@ export class DaemonSetController implements Controller {
         onDelete: enqueueAll,
       }),
     ];
+    const backoffGc = (async () => {
+      while (!signal.aborted) {
+        await sleep(this.#ctx.clock, BACKOFF_GC_INTERVAL_MS, signal);
+        this.#failedBackoff.gc();
+      }
+    })();
     try {
       await runControllerLoop({
         queue: this.#queue,
@@ -124,6 +140,7 @@ export class DaemonSetController implements Controller {
       });
     } finally {
       for (const r of regs) r.remove();
+      await backoffGc;
     }
   }
 
@@ -144,7 +161,19 @@ export class DaemonSetController implements Controller {
       const { maxSurge } = rollingLimits(ds, nodes.length);
       const manage = planManage(ds, nodes, byNode, hash, maxSurge);
       let createOn = manage.createOn;
-      let deletePods = manage.deletePods;
+      let deletePods = [
+        ...manage.deletePods,
+        ...this.#failedPodsToDelete(ds, key, manage.failed),
+        ...manage.succeeded.map(({ node, pod }) => {
+          this.#ctx.events.event(
+            ds,
+            'Normal',
+            'SucceededDaemonPod',
+            `Found succeeded daemon pod ${namespace}/${pod} on node ${node}, will try to delete it`,
+          );
+          return pod;
+        }),
+      ];
       if (ds.spec?.updateStrategy?.type !== 'OnDelete') {
         const ru = planRollingUpdate(ds, nodes, byNode, hash, nowMs);
         createOn = [...new Set([...createOn, ...ru.createOn])];
@@ -169,6 +198,33 @@ export class DaemonSetController implements Controller {
     const minReady = ds.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && status.numberReady !== status.numberAvailable)
       this.#queue.addAfter(key, minReady * 1000);
+  }
+
+  /**
+   * Failed daemon pods go only as the per-node backoff allows (upstream's fight with a kubelet
+   * that rejects the pod); the rest wait, and the DaemonSet is looked at again when they may go.
+   */
+  #failedPodsToDelete(ds: DaemonSet, key: string, failed: readonly NodePod[]): string[] {
+    const out: string[] = [];
+    for (const { node, pod } of failed) {
+      // failedPodsBackoffKey: a new generation of the DaemonSet starts a fresh backoff.
+      const generation = String(ds.status?.observedGeneration ?? 0);
+      const backoffKey = `${ds.metadata?.uid ?? key}/${generation}/${node}`;
+      const wait = this.#failedBackoff.remainingMs(backoffKey);
+      if (wait > 0) {
+        this.#queue.addAfter(key, wait);
+        continue;
+      }
+      this.#failedBackoff.next(backoffKey);
+      this.#ctx.events.event(
+        ds,
+        'Warning',
+        'FailedDaemonPod',
+        `Found failed daemon pod ${ds.metadata?.namespace ?? ''}/${pod} on node ${node}, will try to kill it`,
+      );
+      out.push(pod);
+    }
+    return out;
   }
 
   async #syncNodes(
