@@ -7,6 +7,7 @@
 import { Etcd3 } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import { StoreInvalidArgumentError } from '../errors.ts';
+import { EtcdKvClient } from './etcd-kv-client.ts';
 
 export interface EtcdTlsOptions {
   /** PEM CA bundle that signed the etcd servers' certificates. */
@@ -98,6 +99,17 @@ export function createClient(options: ResolvedEtcdStoreOptions): Etcd3 {
     };
   }
   return new Etcd3(config);
+}
+
+/** The lean client of the hot KV calls (Range, Txn), with the same keepalive as `etcd3`'s. */
+export function createKvClient(options: ResolvedEtcdStoreOptions): EtcdKvClient {
+  return new EtcdKvClient({
+    endpoints: options.endpoints,
+    tls: options.tls,
+    dialTimeoutMs: options.dialTimeoutMs,
+    keepaliveTimeMs: KEEPALIVE_TIME_MS,
+    keepaliveTimeoutMs: KEEPALIVE_TIMEOUT_MS,
+  });
 }
 
 type EtcdPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;

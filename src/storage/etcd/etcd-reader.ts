@@ -10,19 +10,23 @@ import { EtcdRejection, runCall } from './etcd-call.ts';
 import type { CallContext } from './etcd-call.ts';
 import { checkRevision, toRevision } from './etcd-keys.ts';
 import type { KeyCodec } from './etcd-keys.ts';
+import type { EtcdKvClient } from './etcd-kv-client.ts';
 
 /** Binary search steps of compactedRevision(): enough for any safe-integer revision. */
 const MAX_PROBES = 60;
 
 export class EtcdReader {
   readonly #client: Etcd3;
+  readonly #kv: EtcdKvClient;
   readonly #codec: KeyCodec;
   readonly #ctx: CallContext;
   /** The highest revision this store knows etcd compacted (its own compactions and probes). */
   #knownCompacted = 0;
 
-  constructor(client: Etcd3, codec: KeyCodec, ctx: CallContext) {
+  /** Ranges go through `kv` (the lean client of the hot calls), compaction through `client`. */
+  constructor(client: Etcd3, kv: EtcdKvClient, codec: KeyCodec, ctx: CallContext) {
     this.#client = client;
+    this.#kv = kv;
     this.#codec = codec;
     this.#ctx = ctx;
   }
@@ -106,7 +110,7 @@ export class EtcdReader {
     probeOnGone: boolean,
   ): Promise<IRangeResponse> {
     try {
-      return await runCall(this.#ctx, 'read', what, (o) => this.#client.kv.range(request, o));
+      return await runCall(this.#ctx, 'read', what, (o) => this.#kv.range(request, o));
     } catch (err: unknown) {
       if (!(err instanceof EtcdRejection)) throw err;
       const revision = toRevision(request.revision);

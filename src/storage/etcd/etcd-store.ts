@@ -28,7 +28,8 @@ import type {
 } from '../store.ts';
 import type { CallContext } from './etcd-call.ts';
 import { KeyCodec, checkRevision, toRevision } from './etcd-keys.ts';
-import { createClient, resolveOptions } from './etcd-options.ts';
+import { createClient, createKvClient, resolveOptions } from './etcd-options.ts';
+import type { EtcdKvClient } from './etcd-kv-client.ts';
 import { EtcdReader } from './etcd-reader.ts';
 import type { EtcdStoreOptions, ResolvedEtcdStoreOptions } from './etcd-options.ts';
 import { EtcdWriter } from './etcd-writer.ts';
@@ -40,6 +41,7 @@ export class EtcdStore implements Store {
   readonly backend = 'etcd';
   readonly #options: ResolvedEtcdStoreOptions;
   readonly #client: Etcd3;
+  readonly #kv: EtcdKvClient;
   readonly #codec: KeyCodec;
   readonly #closing = new AbortController();
   readonly #ctx: CallContext;
@@ -54,13 +56,14 @@ export class EtcdStore implements Store {
   constructor(options: EtcdStoreOptions) {
     this.#options = resolveOptions(options);
     this.#client = createClient(this.#options);
+    this.#kv = createKvClient(this.#options);
     this.#codec = new KeyCodec(this.#options.keyPrefix);
     this.#ctx = {
       requestTimeoutMs: this.#options.requestTimeoutMs,
       isClosed: () => this.#closing.signal.aborted,
     };
-    this.#reader = new EtcdReader(this.#client, this.#codec, this.#ctx);
-    this.#writer = new EtcdWriter(this.#client, this.#codec, this.#ctx);
+    this.#reader = new EtcdReader(this.#client, this.#kv, this.#codec, this.#ctx);
+    this.#writer = new EtcdWriter(this.#client, this.#kv, this.#codec, this.#ctx);
     // Every watch listens for the close: many watches on one store are normal, not a leak.
     setMaxListeners(0, this.#closing.signal);
   }
@@ -179,6 +182,7 @@ export class EtcdStore implements Store {
     if (!this.#closing.signal.aborted) {
       this.#closing.abort();
       this.#client.close();
+      this.#kv.close();
     }
     return Promise.resolve();
   }

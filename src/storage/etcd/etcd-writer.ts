@@ -27,14 +27,18 @@ import { EtcdRejection, runCall } from './etcd-call.ts';
 import type { CallContext } from './etcd-call.ts';
 import { toRevision, wireValue } from './etcd-keys.ts';
 import type { KeyCodec } from './etcd-keys.ts';
+import type { EtcdKvClient } from './etcd-kv-client.ts';
 
 export class EtcdWriter {
   readonly #client: Etcd3;
+  readonly #kv: EtcdKvClient;
   readonly #codec: KeyCodec;
   readonly #ctx: CallContext;
 
-  constructor(client: Etcd3, codec: KeyCodec, ctx: CallContext) {
+  /** Txns go through `kv` (the lean client of the hot calls), leases through `client`. */
+  constructor(client: Etcd3, kv: EtcdKvClient, codec: KeyCodec, ctx: CallContext) {
     this.#client = client;
+    this.#kv = kv;
     this.#codec = codec;
     this.#ctx = ctx;
   }
@@ -119,7 +123,7 @@ export class EtcdWriter {
     request: ITxnRequest,
   ): Promise<ITxnResponse> {
     try {
-      return await runCall(this.#ctx, 'write', what, (o) => this.#client.kv.txn(request, o));
+      return await runCall(this.#ctx, 'write', what, (o) => this.#kv.txn(request, o));
     } catch (err: unknown) {
       if (!(err instanceof EtcdRejection)) throw err;
       if (err.reason === 'too-large') {
