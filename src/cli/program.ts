@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { versionInfo } from '../version.ts';
 import { apiserverCommand } from './commands/apiserver.ts';
+import { certsCommand } from './commands/certs.ts';
 import { agentCommand } from './commands/agent.ts';
 import { containerdCommand } from './commands/containerd.ts';
 import { controllerManagerCommand } from './commands/controller-manager.ts';
@@ -32,5 +33,6 @@ export function buildProgram(): Command {
     .addCommand(joinCommand())
     .addCommand(nodeCommand())
     .addCommand(tokenCommand())
-    .addCommand(resetCommand());
+    .addCommand(resetCommand())
+    .addCommand(certsCommand());
 }

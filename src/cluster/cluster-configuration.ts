@@ -43,7 +43,7 @@ export function clusterConfigurationYaml(config: InitConfig): string {
       : {}),
     controllerManager: {},
     dns: {},
-    encryptionAlgorithm: 'RSA-2048',
+    encryptionAlgorithm: 'ECDSA-P256',
     ...etcdSection(config),
     imageRepository: 'registry.k8s.io',
     kind: 'ClusterConfiguration',

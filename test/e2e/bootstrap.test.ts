@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { hostScopedNames } from '../../src/agent/agent-paths.ts';
 import { readPidFile, isProcessAlive } from '../../src/node/node-service.ts';
 import { nodePaths } from '../../src/node/node-paths.ts';
 import { freePorts } from '../harness/free-port.ts';
@@ -351,7 +352,14 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
     );
   });
 
-  it('k8ts reset stops everything the nodes ran', async () => {
+  it('k8ts certs check-expiration lists the control plane certificates', async () => {
+    const r = await k8ts(['certs', 'check-expiration', '--rootfs', cpRoot]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^apiserver\s+\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC\s+36[45]d\s+ca\s+no$/m);
+    assert.match(r.stdout, /^etcd-server\s+.*\s+etcd-ca\s+no$/m);
+  });
+
+  it('k8ts reset stops everything the nodes ran and removes their network', async () => {
     for (const root of [workerRoot, cpRoot]) {
       const paths = nodePaths(root);
       const pids = readdirSync(paths.runDir)
@@ -364,6 +372,14 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
       for (const pid of pids)
         assert.equal(isProcessAlive(pid), false, `pid ${String(pid)} still runs`);
       assert.deepEqual(filesUnder(join(root, 'etc/kubernetes')), []);
+      const bridge = hostScopedNames(root).bridge;
+      const link = await new Promise<number>((resolve) => {
+        execFile('ip', ['link', 'show', bridge], (err) => {
+          resolve(err === null ? 0 : 1);
+        });
+      });
+      assert.equal(link, 1, `bridge ${bridge} removed`);
+      assert.equal(existsSync(join(root, 'etc/cni/net.d/10-k8ts.conflist')), false);
     }
   });
 });

@@ -5,6 +5,13 @@
  * lets a node set on itself (kubelet refuses to start otherwise, with the same message).
  */
 import type { Taint } from 'kubernetes-types/core/v1.d.ts';
+import {
+  KUBELET_LABELS,
+  KUBELET_LABEL_NAMESPACES,
+  isKubeletLabel,
+  isKubernetesLabelNamespace,
+  labelNamespace,
+} from '../../api/validation/kubelet-labels.ts';
 import { isQualifiedName, isValidLabelValue } from '../../api/validation/names.ts';
 
 export class NodeFlagError extends Error {
@@ -13,42 +20,6 @@ export class NodeFlagError extends Error {
     super(message);
     this.name = 'NodeFlagError';
   }
-}
-
-/** kubelet's kubeletapis.KubeletLabels: what a node may label itself with. */
-const ALLOWED_NODE_LABELS = new Set([
-  'kubernetes.io/hostname',
-  'topology.kubernetes.io/zone',
-  'topology.kubernetes.io/region',
-  'failure-domain.beta.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/region',
-  'beta.kubernetes.io/instance-type',
-  'node.kubernetes.io/instance-type',
-  'beta.kubernetes.io/os',
-  'beta.kubernetes.io/arch',
-  'kubernetes.io/os',
-  'kubernetes.io/arch',
-]);
-const ALLOWED_NODE_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
-
-function namespaceOf(key: string): string {
-  const slash = key.indexOf('/');
-  return slash < 0 ? '' : key.slice(0, slash);
-}
-
-function isKubernetesNamespace(ns: string): boolean {
-  return (
-    ns === 'kubernetes.io' ||
-    ns.endsWith('.kubernetes.io') ||
-    ns === 'k8s.io' ||
-    ns.endsWith('.k8s.io')
-  );
-}
-
-function isAllowedNodeLabel(key: string): boolean {
-  if (ALLOWED_NODE_LABELS.has(key)) return true;
-  const ns = namespaceOf(key);
-  return ALLOWED_NODE_LABEL_NAMESPACES.some((a) => ns === a || ns.endsWith(`.${a}`));
 }
 
 export function parseNodeLabels(value: string): Record<string, string> {
@@ -68,13 +39,13 @@ export function parseNodeLabels(value: string): Record<string, string> {
       throw new NodeFlagError(
         `--node-labels: invalid value "${v}" for ${key}: ${valueErrs.join('; ')}`,
       );
-    if (isKubernetesNamespace(namespaceOf(key)) && !isAllowedNodeLabel(key)) unknown.push(key);
+    if (isKubernetesLabelNamespace(labelNamespace(key)) && !isKubeletLabel(key)) unknown.push(key);
     labels[key] = v;
   }
   if (unknown.length > 0)
     throw new NodeFlagError(
       `unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${unknown.join(' ')}]\n` +
-        `--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (${ALLOWED_NODE_LABEL_NAMESPACES.join(', ')}) or be in the specifically allowed set (${[...ALLOWED_NODE_LABELS].sort().join(', ')})`,
+        `--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (${KUBELET_LABEL_NAMESPACES.join(', ')}) or be in the specifically allowed set (${[...KUBELET_LABELS].sort().join(', ')})`,
     );
   return labels;
 }

@@ -6,7 +6,8 @@ import { ResourceRegistry } from '../../api/resource-registry.ts';
 import { ApiError } from '../../api/status.ts';
 import { builtinStrategies } from '../../api/strategies/index.ts';
 import type { ResourceRequestInfo, RequestVerb } from '../request-info.ts';
-import { NodeRestriction, forbiddenNodeLabels, isKubeletLabel } from './node-restriction.ts';
+import { isKubeletLabel } from '../../api/validation/kubelet-labels.ts';
+import { NodeRestriction, forbiddenNodeLabels } from './node-restriction.ts';
 
 const registry = new ResourceRegistry(builtinResources(builtinStrategies()));
 const n1 = { name: 'system:node:n1', groups: ['system:nodes'] };

@@ -12,6 +12,12 @@ import type { JsonObject } from '../../api/json.ts';
 import { isJsonObject, objectField, stringField } from '../../api/json.ts';
 import type { ResourceDefinition } from '../../api/resource.ts';
 import { ApiError } from '../../api/status.ts';
+import {
+  inLabelDomain,
+  isKubeletLabel,
+  isKubernetesLabelNamespace,
+  labelNamespace,
+} from '../../api/validation/kubelet-labels.ts';
 import { nodeIdentity } from '../authz/node-authorizer/node-authorizer.ts';
 import type { UserInfo } from '../authn/user-info.ts';
 import type { ResourceRequestInfo } from '../request-info.ts';
@@ -19,37 +25,6 @@ import { podReferences } from '../authz/node-authorizer/pod-references.ts';
 
 export const NODE_RESTRICTION = 'NodeRestriction';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
-
-const KUBELET_LABELS = new Set([
-  'kubernetes.io/hostname',
-  'topology.kubernetes.io/zone',
-  'topology.kubernetes.io/region',
-  'failure-domain.beta.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/region',
-  'beta.kubernetes.io/instance-type',
-  'node.kubernetes.io/instance-type',
-  'kubernetes.io/os',
-  'kubernetes.io/arch',
-  'beta.kubernetes.io/os',
-  'beta.kubernetes.io/arch',
-]);
-const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
-
-function labelNamespace(key: string): string {
-  const i = key.indexOf('/');
-  return i < 0 ? '' : key.slice(0, i);
-}
-
-function inNamespace(ns: string, domain: string): boolean {
-  return ns === domain || ns.endsWith(`.${domain}`);
-}
-
-/** kubeletapis.IsKubeletLabel. */
-export function isKubeletLabel(key: string): boolean {
-  if (KUBELET_LABELS.has(key)) return true;
-  const ns = labelNamespace(key);
-  return KUBELET_LABEL_NAMESPACES.some((d) => inNamespace(ns, d));
-}
 
 /** getForbiddenLabels over the keys added, removed or changed between `next` and `old`. */
 export function forbiddenNodeLabels(
@@ -62,9 +37,8 @@ export function forbiddenNodeLabels(
   return [...modified]
     .filter((key) => {
       const ns = labelNamespace(key);
-      if (inNamespace(ns, 'node-restriction.kubernetes.io')) return true;
-      const isKubernetes = inNamespace(ns, 'kubernetes.io') || inNamespace(ns, 'k8s.io');
-      return isKubernetes && !isKubeletLabel(key);
+      if (inLabelDomain(ns, 'node-restriction.kubernetes.io')) return true;
+      return isKubernetesLabelNamespace(ns) && !isKubeletLabel(key);
     })
     .sort();
 }

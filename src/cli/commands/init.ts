@@ -4,15 +4,14 @@
  * InitConfig and run phase by phase. Output goes to stdout; a failure is one message on stderr
  * and exit code 1. Ctrl-C stops the waits.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveInitConfig } from '../../cluster/init/init-config.ts';
 import { INIT_PHASE_NAMES } from '../../cluster/init/init-phase.ts';
 import type { InitFlags } from '../../cluster/init/init-config.ts';
-import { isCgroupDriver } from '../../cluster/node-registration.ts';
-import type { CgroupDriver } from '../../cluster/node-registration.ts';
-import { durationFlag, listFlag, portFlag } from './flag-parsers.ts';
+import { addNodeFlags, durationFlag, listFlag, portFlag } from './flag-parsers.ts';
+import type { NodeCliFlags } from './flag-parsers.ts';
 
-interface InitCliFlags {
+interface InitCliFlags extends NodeCliFlags {
   rootfs: string;
   apiserverAdvertiseAddress?: string;
   advertiseAddress?: string;
@@ -25,10 +24,7 @@ interface InitCliFlags {
   serviceDnsDomain: string;
   token?: string;
   tokenTtl: number;
-  ignorePreflightErrors?: string[];
   skipPhases?: string[];
-  criSocket?: string;
-  cgroupDriver?: CgroupDriver;
   datastore: 'etcd' | 'sqlite';
   etcdClientPort: number;
   etcdPeerPort: number;
@@ -36,18 +32,11 @@ interface InitCliFlags {
   externalEtcdCafile?: string;
   externalEtcdCertfile?: string;
   externalEtcdKeyfile?: string;
-  kubeletPort: number;
-  podCidr?: string;
   controlPlaneTimeout: number;
 }
 
-function cgroupDriverFlag(value: string): CgroupDriver {
-  if (!isCgroupDriver(value)) throw new InvalidArgumentError('must be cgroupfs or systemd');
-  return value;
-}
-
 function addInitFlags(cmd: Command): Command {
-  return cmd
+  return addNodeFlags(cmd, 'what the container runtime uses')
     .option('--rootfs <dir>', "the node's root: every file path is under it", '/')
     .option(
       '--apiserver-advertise-address <ip>',
@@ -80,23 +69,7 @@ function addInitFlags(cmd: Command): Command {
         .argParser(durationFlag)
         .default(24 * 3600 * 1000, '24h0m0s'),
     )
-    .option(
-      '--ignore-preflight-errors <checks>',
-      'checks whose errors become warnings, e.g. Swap,Port-6443, or "all"',
-      listFlag,
-    )
     .option('--skip-phases <phases>', 'phases to skip', listFlag)
-    .option(
-      '--cri-socket <endpoint>',
-      "the container runtime's CRI endpoint",
-      'unix:///var/run/containerd/containerd.sock',
-    )
-    .addOption(
-      new Option(
-        '--cgroup-driver <driver>',
-        'cgroupfs or systemd (default: what the container runtime uses)',
-      ).argParser(cgroupDriverFlag),
-    )
     .addOption(
       new Option('--datastore <kind>', 'etcd (a local member) or sqlite (one server, no HA)')
         .choices(['etcd', 'sqlite'])
@@ -112,11 +85,6 @@ function addInitFlags(cmd: Command): Command {
     .option('--external-etcd-cafile <file>', 'CA of the external etcd')
     .option('--external-etcd-certfile <file>', 'client certificate for the external etcd')
     .option('--external-etcd-keyfile <file>', 'client key for the external etcd')
-    .option('--kubelet-port <port>', "the agent's HTTPS port", portFlag, 10250)
-    .option(
-      '--pod-cidr <cidr>',
-      "this node's pod CIDR while the cluster assigns none (the agent's --pod-cidr)",
-    )
     .addOption(
       new Option(
         '--control-plane-timeout <duration>',

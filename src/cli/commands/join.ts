@@ -4,12 +4,11 @@
  * nodes on one machine (`--rootfs`, `--node-ip`, `--cri-socket`, `--kubelet-port`). A refused
  * join exits 1 with one message and leaves nothing behind.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { isCgroupDriver } from '../../cluster/node-registration.ts';
-import type { CgroupDriver } from '../../cluster/node-registration.ts';
-import { durationFlag, listFlag, portFlag } from './flag-parsers.ts';
+import { Command, Option } from 'commander';
+import { addNodeFlags, durationFlag, listFlag } from './flag-parsers.ts';
+import type { NodeCliFlags } from './flag-parsers.ts';
 
-interface JoinCliFlags {
+interface JoinCliFlags extends NodeCliFlags {
   rootfs: string;
   token?: string;
   discoveryToken?: string;
@@ -18,18 +17,8 @@ interface JoinCliFlags {
   discoveryTokenUnsafeSkipCaVerification: boolean;
   nodeName?: string;
   nodeIp?: string;
-  criSocket?: string;
-  cgroupDriver?: CgroupDriver;
-  kubeletPort: number;
-  podCidr?: string;
-  ignorePreflightErrors?: string[];
   discoveryTimeout: number;
   tlsBootstrapTimeout: number;
-}
-
-function cgroupDriverFlag(value: string): CgroupDriver {
-  if (!isCgroupDriver(value)) throw new InvalidArgumentError('must be cgroupfs or systemd');
-  return value;
 }
 
 function durationOption(flag: string, what: string, ms: number, shown: string): Option {
@@ -37,7 +26,7 @@ function durationOption(flag: string, what: string, ms: number, shown: string): 
 }
 
 export function joinCommand(): Command {
-  return new Command('join')
+  const join = new Command('join')
     .description('Run this on any machine you wish to join an existing cluster (kubeadm join)')
     .argument('[api-server-endpoint]', 'host:port of the control plane')
     .option('--rootfs <dir>', "the node's root: every file path is under it", '/')
@@ -55,28 +44,8 @@ export function joinCommand(): Command {
       false,
     )
     .option('--node-name <name>', "this node's name (default: the host name)")
-    .option('--node-ip <ip>', "this node's IP (default: the address that reaches the API server)")
-    .option(
-      '--cri-socket <endpoint>',
-      "the container runtime's CRI endpoint",
-      'unix:///var/run/containerd/containerd.sock',
-    )
-    .addOption(
-      new Option(
-        '--cgroup-driver <driver>',
-        "cgroupfs or systemd (default: the cluster's kubelet-config, else the runtime's)",
-      ).argParser(cgroupDriverFlag),
-    )
-    .option('--kubelet-port <port>', "the agent's HTTPS port", portFlag, 10250)
-    .option(
-      '--pod-cidr <cidr>',
-      "this node's pod CIDR while the cluster assigns none (the agent's --pod-cidr)",
-    )
-    .option(
-      '--ignore-preflight-errors <checks>',
-      'checks whose errors become warnings, e.g. Swap, or "all"',
-      listFlag,
-    )
+    .option('--node-ip <ip>', "this node's IP (default: the address that reaches the API server)");
+  return addNodeFlags(join, "the runtime's, else the cluster's kubelet-config")
     .addOption(
       durationOption('--discovery-timeout', 'how long discovery may take', 300_000, '5m0s'),
     )

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 interface ResetFlags {
   rootfs: string;
   force: boolean;
+  criSocket?: string;
 }
 
 async function confirmed(): Promise<boolean> {
@@ -32,6 +33,10 @@ export function resetCommand(): Command {
     )
     .option('--rootfs <dir>', "the node's root: every file path is under it", '/')
     .option('-f, --force', 'reset the node without prompting for confirmation', false)
+    .option(
+      '--cri-socket <endpoint>',
+      "the container runtime to remove the node's pods from (default: the agent's)",
+    )
     .action(async (flags: ResetFlags) => {
       if (!flags.force && !(await confirmed())) {
         process.stdout.write('[reset] Aborted reset operation\n');
@@ -39,6 +44,16 @@ export function resetCommand(): Command {
         return;
       }
       const { runReset } = await import('../../cluster/reset/run-reset.ts');
-      await runReset({ rootfs: flags.rootfs, out: (line) => process.stdout.write(`${line}\n`) });
+      const { nodeCleanupSteps } = await import('../../cluster/reset/node-cleanup.ts');
+      const out = (line: string): void => {
+        process.stdout.write(`${line}\n`);
+      };
+      const steps = nodeCleanupSteps(flags.rootfs, flags.criSocket, out);
+      await runReset({
+        rootfs: flags.rootfs,
+        out,
+        beforeStop: steps.beforeStop,
+        extraSteps: steps.afterStop,
+      });
     });
 }

@@ -64,7 +64,7 @@ export interface InitFlags {
   readonly serviceDnsDomain?: string;
   /** Extra SANs of the API server certificate. Default: none. */
   readonly apiServerCertExtraSans?: readonly string[];
-  /** Default: unix:///var/run/containerd/containerd.sock. */
+  /** Default: kubeadm's unix:///var/run/containerd/containerd.sock, else a containerd k8ts runs. */
   readonly criSocket?: string;
   /** Default: what the container runtime reports (preflight), else cgroupfs. */
   readonly cgroupDriver?: CgroupDriver;
@@ -102,8 +102,10 @@ export interface InitConfig {
   readonly skipPhases: readonly string[];
   readonly clusterName: string;
   readonly dnsDomain: string;
-  /** This node's agent (kubelet) settings. */
+  /** This node's agent (kubelet) settings; `node.criSocket` is settled at pre-flight. */
   readonly node: NodeRegistration;
+  /** `--cri-socket` as given (undefined: kubeadm's default, or a containerd k8ts runs). */
+  readonly criSocketFlag: string | undefined;
 }
 
 export class InitConfigError extends Error {
@@ -264,6 +266,7 @@ export function resolveInitConfig(flags: InitFlags): InitConfig {
       taints: [],
       ...(flags.podCidr === undefined ? {} : { podCidr: flags.podCidr }),
     },
+    criSocketFlag: flags.criSocket,
   };
 }
 

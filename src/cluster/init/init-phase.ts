@@ -6,7 +6,7 @@
  * it: `[bootstrap-token] Using token` and the join command).
  */
 import type { RestClient } from '../../client/index.ts';
-import type { RuntimeCheck } from '../runtime-checks.ts';
+import type { ContainerRuntimeChoice } from '../container-runtime.ts';
 import type { InitConfig } from './init-config.ts';
 
 /** kubeadm init's phases that k8ts has, in kubeadm's order (run-init.ts holds the phases). */
@@ -30,8 +30,8 @@ export interface InitContext {
   readonly out: (line: string) => void;
   /** The admin.conf client (made on first use, closed by the runner). */
   readonly client: () => Promise<RestClient>;
-  /** The container runtime's check and the agent's cgroup driver (asked once, on first use). */
-  readonly runtime: () => Promise<RuntimeCheck>;
+  /** The agent's container runtime and cgroup driver, and their checks (settled on first use). */
+  readonly runtime: () => Promise<ContainerRuntimeChoice>;
   /** Stops waits early (Ctrl-C). */
   readonly signal: AbortSignal;
 }

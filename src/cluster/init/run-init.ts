@@ -6,8 +6,8 @@
 import type { RestClient } from '../../client/index.ts';
 import { versionInfo } from '../../version.ts';
 import { adminClient } from '../admin-client.ts';
-import { checkContainerRuntime } from '../runtime-checks.ts';
-import type { RuntimeCheck } from '../runtime-checks.ts';
+import { chooseContainerRuntime } from '../container-runtime.ts';
+import type { ContainerRuntimeChoice } from '../container-runtime.ts';
 import type { InitConfig } from './init-config.ts';
 import { InitPhaseError } from './init-phase.ts';
 import type { InitContext, InitPhase } from './init-phase.ts';
@@ -63,7 +63,7 @@ export async function runInit(options: RunInitOptions): Promise<void> {
   for (const s of config.skipPhases) findInitPhase(s);
   const phases = options.phases ?? INIT_PHASES.filter((p) => !config.skipPhases.includes(p.name));
   let client: RestClient | undefined;
-  let runtime: Promise<RuntimeCheck> | undefined;
+  let runtime: Promise<ContainerRuntimeChoice> | undefined;
   const ctx: InitContext = {
     config,
     out,
@@ -73,7 +73,11 @@ export async function runInit(options: RunInitOptions): Promise<void> {
       return client;
     },
     runtime: () => {
-      runtime ??= checkContainerRuntime(config.node.criSocket, config.node.cgroupDriver);
+      runtime ??= chooseContainerRuntime({
+        rootfs: config.rootfs,
+        criSocket: config.criSocketFlag,
+        cgroupDriver: config.node.cgroupDriver,
+      });
       return runtime;
     },
   };

@@ -11,7 +11,7 @@ import { parseIpv4Cidr } from '../../util/ipv4-cidr.ts';
 import { clusterPaths } from '../cluster-paths.ts';
 import type { ClusterPaths } from '../cluster-paths.ts';
 import { InitConfigError, checkNodeName, checkPort } from '../init/init-config.ts';
-import { DEFAULT_CRI_SOCKET, DEFAULT_KUBELET_PORT } from '../node-registration.ts';
+import { DEFAULT_KUBELET_PORT } from '../node-registration.ts';
 import type { CgroupDriver } from '../node-registration.ts';
 
 export class JoinConfigError extends Error {
@@ -65,7 +65,8 @@ export interface JoinConfig {
   readonly unsafeSkipCaVerification: boolean;
   readonly nodeName: string;
   readonly nodeIp: string | undefined;
-  readonly criSocket: string;
+  /** `--cri-socket` as given (undefined: kubeadm's default, or a containerd k8ts runs). */
+  readonly criSocket: string | undefined;
   readonly cgroupDriver: CgroupDriver | undefined;
   readonly kubeletPort: number;
   readonly podCidr: string | undefined;
@@ -124,7 +125,7 @@ export function resolveJoinConfig(flags: JoinFlags): JoinConfig {
     unsafeSkipCaVerification: flags.unsafeSkipCaVerification ?? false,
     nodeName,
     nodeIp: flags.nodeIp,
-    criSocket: flags.criSocket ?? DEFAULT_CRI_SOCKET,
+    criSocket: flags.criSocket,
     cgroupDriver: flags.cgroupDriver,
     kubeletPort,
     podCidr: flags.podCidr,

@@ -31,7 +31,7 @@ import {
   checkSwap,
   reportPreflight,
 } from '../preflight-checks.ts';
-import { checkContainerRuntime } from '../runtime-checks.ts';
+import { chooseContainerRuntime, writeManagedContainerd } from '../container-runtime.ts';
 import type { JoinConfig } from './join-config.ts';
 import { explainTokenRejection, requestNodeClientCertificate } from './tls-bootstrap.ts';
 import { discoverCluster } from './token-discovery.ts';
@@ -102,7 +102,12 @@ export async function runJoin(options: RunJoinOptions): Promise<void> {
   const agentSpecFile = join(paths.manifestsDir, `${AGENT_PROCESS_NAME}.json`);
 
   out('[preflight] Running pre-flight checks');
-  const runtime = await checkContainerRuntime(config.criSocket, config.cgroupDriver);
+  const runtime = await chooseContainerRuntime({
+    rootfs: config.rootfs,
+    criSocket: config.criSocket,
+    cgroupDriver: config.cgroupDriver,
+  });
+  if (runtime.note !== undefined) out(runtime.note);
   reportPreflight(
     [
       ...runtime.results,
@@ -196,7 +201,7 @@ export async function runJoin(options: RunJoinOptions): Promise<void> {
       {
         name: config.nodeName,
         nodeIp,
-        criSocket: config.criSocket,
+        criSocket: runtime.endpoint,
         cgroupDriver,
         kubeletPort: config.kubeletPort,
         labels: {},
@@ -205,6 +210,11 @@ export async function runJoin(options: RunJoinOptions): Promise<void> {
       },
       k8tsExecutable(),
     );
+    if (runtime.managed !== undefined) {
+      out(`[kubelet-start] Writing containerd's config to file "${runtime.managed.configPath}"`);
+      writeManagedContainerd(paths.manifestsDir, runtime.managed);
+      written.push(runtime.managed.configPath, join(paths.manifestsDir, 'containerd.json'));
+    }
     written.push(writeProcessSpec(paths.manifestsDir, spec));
     out('[kubelet-start] Starting the kubelet');
     await startNode(config.rootfs);

@@ -7,14 +7,23 @@
 import { k8tsExecutable } from '../../../node/k8ts-executable.ts';
 import { startNode } from '../../../node/node-service.ts';
 import { writeProcessSpec } from '../../../node/process-spec.ts';
+import { writeManagedContainerd } from '../../container-runtime.ts';
 import { agentSpec } from '../../node-registration.ts';
 import type { InitContext, InitPhase } from '../init-phase.ts';
 
 export async function runKubeletStartPhase(ctx: InitContext): Promise<void> {
   const { config, out } = ctx;
   const { paths } = config;
-  const { cgroupDriver } = await ctx.runtime();
-  const spec = agentSpec(paths, { ...config.node, cgroupDriver }, k8tsExecutable());
+  const runtime = await ctx.runtime();
+  if (runtime.managed !== undefined) {
+    out(`[kubelet-start] Writing containerd's config to file "${runtime.managed.configPath}"`);
+    writeManagedContainerd(paths.manifestsDir, runtime.managed);
+  }
+  const spec = agentSpec(
+    paths,
+    { ...config.node, criSocket: runtime.endpoint, cgroupDriver: runtime.cgroupDriver },
+    k8tsExecutable(),
+  );
   out(
     `[kubelet-start] Writing the agent's process spec to file "${paths.manifestsDir}/${spec.name}.json"`,
   );

@@ -52,7 +52,9 @@ export async function runPreflightPhase(ctx: InitContext): Promise<void> {
   const { config, out } = ctx;
   out('[preflight] Running pre-flight checks');
   const results = await runPreflightChecks(config);
-  results.push(...(await ctx.runtime()).results);
+  const runtime = await ctx.runtime();
+  if (runtime.note !== undefined) out(runtime.note);
+  results.push(...runtime.results);
   reportPreflight(results, config.ignorePreflightErrors, out);
 }
 
