@@ -18,7 +18,7 @@ import { parseNodeLabels, parseTaints } from '../../agent/nodestatus/node-flags.
 import { isDNS1123Subdomain } from '../../api/validation/names.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
-import { parseCgroupDriver } from './containerd.ts';
+import { cgroupDriverFlag } from '../flag-parsers.ts';
 
 interface AgentFlags {
   kubeconfig: string;
@@ -79,7 +79,7 @@ export function agentCommand(): Command {
     )
     .addOption(
       new Option('--cgroup-driver <driver>', 'cgroupfs or systemd; must match the runtime')
-        .argParser(parseCgroupDriver)
+        .argParser(cgroupDriverFlag)
         .default('cgroupfs'),
     )
     .option(

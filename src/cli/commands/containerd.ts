@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
   DEFAULT_SANDBOX_IMAGE,
   containerdDefaultConfig,
@@ -14,6 +14,7 @@ import {
   renderContainerdConfig,
 } from '../../agent/containerd/containerd-config.ts';
 import type { CgroupDriver } from '../../agent/cri/cri-types.ts';
+import { cgroupDriverFlag } from '../flag-parsers.ts';
 
 interface ConfigFlags {
   rootfs: string;
@@ -25,11 +26,6 @@ interface ConfigFlags {
   containerdBinary: string;
 }
 
-export function parseCgroupDriver(value: string): CgroupDriver {
-  if (value === 'cgroupfs' || value === 'systemd') return value;
-  throw new InvalidArgumentError('must be cgroupfs or systemd');
-}
-
 export function containerdCommand(): Command {
   const containerd = new Command('containerd').description('Configure containerd for k8ts');
   containerd
@@ -38,7 +34,7 @@ export function containerdCommand(): Command {
     .option('--rootfs <dir>', 'node root; containerd paths move under it unless /', '/')
     .addOption(
       new Option('--cgroup-driver <driver>', "the agent's cgroup driver: cgroupfs or systemd")
-        .argParser(parseCgroupDriver)
+        .argParser(cgroupDriverFlag)
         .default('cgroupfs'),
     )
     .option('--sandbox-image <image>', 'the CRI pause image', DEFAULT_SANDBOX_IMAGE)

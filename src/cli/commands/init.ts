@@ -8,8 +8,8 @@ import { Command, Option } from 'commander';
 import { resolveInitConfig } from '../../cluster/init/init-config.ts';
 import { INIT_PHASE_NAMES } from '../../cluster/init/init-phase.ts';
 import type { InitFlags } from '../../cluster/init/init-config.ts';
-import { addNodeFlags, durationFlag, listFlag, portFlag } from './flag-parsers.ts';
-import type { NodeCliFlags } from './flag-parsers.ts';
+import { addNodeFlags, durationFlag, listFlag, portFlag } from '../flag-parsers.ts';
+import type { NodeCliFlags } from '../flag-parsers.ts';
 
 interface InitCliFlags extends NodeCliFlags {
   rootfs: string;

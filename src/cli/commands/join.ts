@@ -5,8 +5,8 @@
  * join exits 1 with one message and leaves nothing behind.
  */
 import { Command, Option } from 'commander';
-import { addNodeFlags, durationFlag, listFlag } from './flag-parsers.ts';
-import type { NodeCliFlags } from './flag-parsers.ts';
+import { addNodeFlags, durationFlag, listFlag } from '../flag-parsers.ts';
+import type { NodeCliFlags } from '../flag-parsers.ts';
 
 interface JoinCliFlags extends NodeCliFlags {
   rootfs: string;

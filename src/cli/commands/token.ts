@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { RestClient } from '../../client/index.ts';
 import { clusterPaths, kubeconfigPath } from '../../cluster/cluster-paths.ts';
-import { durationFlag, listFlag } from './flag-parsers.ts';
+import { durationFlag, listFlag } from '../flag-parsers.ts';
 
 interface KubeconfigFlags {
   rootfs: string;
