@@ -50,6 +50,15 @@ export class ApiMetrics {
     return this.registry.metrics();
   }
 
+  /** Per label set, the metric children (prom-client hashes the labels on every call otherwise). */
+  readonly #children = new Map<
+    string,
+    {
+      readonly latency: Histogram.Internal<'verb' | 'group' | 'resource' | 'subresource'>;
+      readonly requests: Map<number, Counter.Internal>;
+    }
+  >();
+
   /** Call at the start of a request; call the result with the response code at its end. */
   start(info: RequestInfo): (code: number) => void {
     const started = performance.now();
@@ -57,25 +66,39 @@ export class ApiMetrics {
     const labels = info.isResourceRequest
       ? { verb, group: info.group, resource: info.resource, subresource: info.subresource ?? '' }
       : { verb, group: '', resource: '', subresource: '' };
-    const kind = [
-      'POST',
-      'PUT',
-      'PATCH',
-      'DELETE',
-      'CREATE',
-      'UPDATE',
-      'DELETECOLLECTION',
-    ].includes(verb)
-      ? 'mutating'
-      : 'readOnly';
+    const kind = MUTATING_VERBS.has(verb) ? 'mutating' : 'readOnly';
     const isWatch = info.verb === 'watch';
     if (isWatch) this.#watches.inc({ verb, group: labels.group, resource: labels.resource });
     else this.#inflight.inc({ request_kind: kind });
     return (code) => {
       if (isWatch) this.#watches.dec({ verb, group: labels.group, resource: labels.resource });
       else this.#inflight.dec({ request_kind: kind });
-      this.#requests.inc({ ...labels, code: String(code) });
-      if (!isWatch) this.#latency.observe(labels, (performance.now() - started) / 1000);
+      const key = `${verb} ${labels.group} ${labels.resource} ${labels.subresource}`;
+      let children = this.#children.get(key);
+      if (children === undefined) {
+        children = { latency: this.#latency.labels(labels), requests: new Map() };
+        // Bounded: label sets from arbitrary request paths must not grow it without end.
+        if (this.#children.size < MAX_CACHED_LABEL_SETS) this.#children.set(key, children);
+      }
+      let requests = children.requests.get(code);
+      if (requests === undefined) {
+        requests = this.#requests.labels({ ...labels, code: String(code) });
+        children.requests.set(code, requests);
+      }
+      requests.inc();
+      if (!isWatch) children.latency.observe((performance.now() - started) / 1000);
     };
   }
 }
+
+const MAX_CACHED_LABEL_SETS = 1000;
+
+const MUTATING_VERBS: ReadonlySet<string> = new Set([
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'CREATE',
+  'UPDATE',
+  'DELETECOLLECTION',
+]);

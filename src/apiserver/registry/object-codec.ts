@@ -49,7 +49,9 @@ export function decodeObject(
 ): JsonObject {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(kv.value).toString('utf8'));
+    // A view of the stored bytes, not a copy.
+    const bytes = Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength);
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch (err: unknown) {
     throw internalError(`stored object at ${kv.key} is not valid JSON`, err);
   }

@@ -56,11 +56,16 @@ const MAX_BACKOFF_MS = 250;
 /** The local timer fires this long after the gRPC deadline, which normally ends the call first. */
 const TIMER_GRACE_MS = 50;
 
+/**
+ * `selfTimed`: the call settles by the deadline it is given on its own (the lean KV client), so
+ * no extra local timer is armed per attempt. Default: false.
+ */
 export async function runCall<T>(
   ctx: CallContext,
   kind: RequestKind,
   what: string,
   call: (options: CallOptions) => Promise<T>,
+  selfTimed = false,
 ): Promise<T> {
   if (ctx.isClosed()) throw new StoreClosedError();
   const deadline = Date.now() + ctx.requestTimeoutMs;
@@ -70,7 +75,8 @@ export async function runCall<T>(
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) break;
     try {
-      return await withTimer(call({ deadline: new Date(deadline) }), remainingMs + TIMER_GRACE_MS);
+      const attempt = call({ deadline: new Date(deadline) });
+      return await (selfTimed ? attempt : withTimer(attempt, remainingMs + TIMER_GRACE_MS));
     } catch (err: unknown) {
       if (ctx.isClosed()) throw new StoreClosedError();
       lastError = err;

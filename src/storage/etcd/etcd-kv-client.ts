@@ -181,6 +181,7 @@ class MemberSession {
   }
 }
 
+/** Every call settles by its deadline on its own: callers need no timer of their own. */
 export class EtcdKvClient {
   readonly #members: MemberSession[];
   #next = 0;
@@ -240,8 +241,13 @@ export class EtcdKvClient {
         status = Number(s);
         details = decodeMessage(headers['grpc-message']);
       };
+      // The deadline settles the call itself (it never waits for the stream to close).
+      let settled = false;
       const timer = setTimeout(() => {
         failure = grpcError(DEADLINE_EXCEEDED, 'Deadline exceeded');
+        settled = true;
+        release();
+        reject(failure);
         stream.close(constants.NGHTTP2_CANCEL);
       }, timeoutMs);
       stream.on('response', readStatus);
@@ -258,6 +264,7 @@ export class EtcdKvClient {
       });
       stream.on('close', () => {
         clearTimeout(timer);
+        if (settled) return;
         release();
         if (failure !== undefined) {
           reject(failure);

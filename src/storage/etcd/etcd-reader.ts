@@ -110,7 +110,7 @@ export class EtcdReader {
     probeOnGone: boolean,
   ): Promise<IRangeResponse> {
     try {
-      return await runCall(this.#ctx, 'read', what, (o) => this.#kv.range(request, o));
+      return await runCall(this.#ctx, 'read', what, (o) => this.#kv.range(request, o), true);
     } catch (err: unknown) {
       if (!(err instanceof EtcdRejection)) throw err;
       const revision = toRevision(request.revision);

@@ -123,7 +123,7 @@ export class EtcdWriter {
     request: ITxnRequest,
   ): Promise<ITxnResponse> {
     try {
-      return await runCall(this.#ctx, 'write', what, (o) => this.#kv.txn(request, o));
+      return await runCall(this.#ctx, 'write', what, (o) => this.#kv.txn(request, o), true);
     } catch (err: unknown) {
       if (!(err instanceof EtcdRejection)) throw err;
       if (err.reason === 'too-large') {
