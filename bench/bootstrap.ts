@@ -12,12 +12,16 @@
  * each with the kubeadm/kubelet constant it comes from (cmd/kubeadm/app/constants, kubelet
  * config defaults): they bound how soon kubeadm can notice each step, not what it costs.
  * Medians of N rounds (default 3); every round uses fresh nodes; everything is torn down by PID.
+ * Runs the compiled output (`npm run build` first, then K8TS_DIST=1 for every k8ts process), as an
+ * installed k8ts does (scripts/install.sh builds it); `--from-source` runs the TypeScript sources
+ * through tsx instead (K8TS_DIST=0), as a checkout with edited sources does. The 1-minute load
+ * average before and after is printed: on a shared machine it moves every number.
  */
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Node } from 'kubernetes-types/core/v1.d.ts';
@@ -201,6 +205,14 @@ async function rawEtcdReadyS(): Promise<number> {
 export async function run(args: readonly string[]): Promise<void> {
   const i = args.indexOf('--rounds');
   const rounds = i >= 0 ? Number(args[i + 1]) : 3;
+  const fromSource = args.includes('--from-source');
+  if (!fromSource)
+    execFileSync('npm', ['run', 'build'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: 'ignore',
+    });
+  process.env['K8TS_DIST'] = fromSource ? '0' : '1';
+  const loadBefore = loadavg()[0] ?? 0;
   const etcdRounds: Round[] = [];
   const sqliteRounds: Round[] = [];
   const etcdReady: number[] = [];
@@ -212,21 +224,24 @@ export async function run(args: readonly string[]): Promise<void> {
       `round ${String(r + 1)}: init etcd ${round(etcdRounds[r]?.initS ?? 0)}s, sqlite ${round(sqliteRounds[r]?.initS ?? 0)}s, join-to-Ready ${round(etcdRounds[r]?.joinToReadyS ?? 0)}s\n`,
     );
   }
+  const code = fromSource ? 'source' : 'dist';
   const rows: BenchRow[] = [
+    { system: 'host', metric: 'load_avg_1m_before', value: loadBefore, unit: '1' },
+    { system: 'host', metric: 'load_avg_1m_after', value: loadavg()[0] ?? 0, unit: '1' },
     {
-      system: 'k8ts',
+      system: `k8ts-${code}`,
       metric: 'init_etcd',
       value: median(etcdRounds.map((x) => x.initS)),
       unit: 's',
     },
     {
-      system: 'k8ts',
+      system: `k8ts-${code}`,
       metric: 'init_sqlite',
       value: median(sqliteRounds.map((x) => x.initS)),
       unit: 's',
     },
     {
-      system: 'k8ts',
+      system: `k8ts-${code}`,
       metric: 'join_to_ready',
       value: median(etcdRounds.map((x) => x.joinToReadyS)),
       unit: 's',
@@ -236,7 +251,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const phaseNames = Object.keys(etcdRounds[0]?.phases ?? {});
   for (const p of phaseNames)
     rows.push({
-      system: 'k8ts',
+      system: `k8ts-${code}`,
       metric: `init_etcd_phase_${p.replaceAll('-', '_')}`,
       value: median(etcdRounds.map((x) => x.phases[p] ?? Number.NaN)),
       unit: 's',

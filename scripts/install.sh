@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything k8ts needs on a Debian 12 machine, as root, idempotently:
 # the Debian packages of ARCHITECTURE.md (etcd, containerd, runc, CNI plugins, haproxy, ...)
-# and the npm dependencies (npm ci, skipped when node_modules already matches the lockfile).
+# and the npm dependencies (npm ci, skipped when node_modules already matches the lockfile),
+# then compiles src/ to dist/ (bin/k8ts.js runs it while it is newer than every source file:
+# each process k8ts starts loads in about half the time of the TypeScript sources).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +38,6 @@ if [ ! -f node_modules/.k8ts-lock-sha256 ] || [ "$(cat node_modules/.k8ts-lock-s
   npm ci --no-audit --no-fund
   echo "$lock_sum" > node_modules/.k8ts-lock-sha256
 fi
+echo "[install] npm run build"
+npm run build --silent
 echo "[install] done: $(etcd --version | head -1), $(containerd --version | cut -d' ' -f3), node $(node --version)"

@@ -19,20 +19,25 @@ import { schedulerCommand } from './commands/scheduler.ts';
 import { versionCommand } from './commands/version.ts';
 
 export function buildProgram(): Command {
-  return new Command('k8ts')
-    .description('k8ts: a Kubernetes-compatible, highly available cluster in TypeScript.')
-    .version(versionInfo().gitVersion, '--version', 'print the version and exit')
-    .showHelpAfterError('(run `k8ts --help` for usage)')
-    .addCommand(versionCommand())
-    .addCommand(apiserverCommand())
-    .addCommand(controllerManagerCommand())
-    .addCommand(schedulerCommand())
-    .addCommand(containerdCommand())
-    .addCommand(agentCommand())
-    .addCommand(initCommand())
-    .addCommand(joinCommand())
-    .addCommand(nodeCommand())
-    .addCommand(tokenCommand())
-    .addCommand(resetCommand())
-    .addCommand(certsCommand());
+  return (
+    new Command('k8ts')
+      .description('k8ts: a Kubernetes-compatible, highly available cluster in TypeScript.')
+      .version(versionInfo().gitVersion, '--version', 'print the version and exit')
+      .showHelpAfterError('(run `k8ts --help` for usage)')
+      // `k8ts init phase <name> --flags`: init and its phase subcommand share flags; without this
+      // commander hands every flag after `phase` to init and the phase runs on the defaults.
+      .enablePositionalOptions()
+      .addCommand(versionCommand())
+      .addCommand(apiserverCommand())
+      .addCommand(controllerManagerCommand())
+      .addCommand(schedulerCommand())
+      .addCommand(containerdCommand())
+      .addCommand(agentCommand())
+      .addCommand(initCommand())
+      .addCommand(joinCommand())
+      .addCommand(nodeCommand())
+      .addCommand(tokenCommand())
+      .addCommand(resetCommand())
+      .addCommand(certsCommand())
+  );
 }

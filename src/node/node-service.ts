@@ -1,9 +1,10 @@
 /**
  * Starting and stopping a node's supervisor from the outside, as `init` and `reset` need it.
- * Where systemd is PID 1 and rootfs is `/`, the supervisor is the `k8ts-node.service` unit;
- * otherwise it is a detached `k8ts node run` (own session, stdio to `<logDir>/node.log`) found
- * again through its pid file. Stopping is by PID only: SIGTERM, then SIGKILL after a bound, then
- * SIGKILL to any child still listed in `<runDir>/*.pid`.
+ * Where systemd is PID 1 and rootfs is `/`, the supervisor is the `k8ts-node.service` unit
+ * (written, enabled and started; stopping disables it and removes the file); otherwise it is a
+ * detached `k8ts node run` (own session, stdio to `<logDir>/node.log`) found again through its pid
+ * file. Stopping by PID: SIGTERM, then SIGKILL after a bound, then SIGKILL to any child still
+ * listed in `<runDir>/*.pid`.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import {
@@ -13,6 +14,7 @@ import {
   closeSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +24,46 @@ import { nodePaths } from './node-paths.ts';
 import type { NodePaths } from './node-paths.ts';
 
 export const SYSTEMD_UNIT_NAME = 'k8ts-node.service';
+
+/** The host's systemd, as startNode/stopNode reach it (tests point it at a fake). */
+export interface SystemdHost {
+  /** The root systemd manages: only a node with this rootfs gets a unit. Default: `/`. */
+  readonly root: string;
+  /** Exists when systemd is PID 1 (sd_booted(3)). Default: `/run/systemd/system`. */
+  readonly bootedMarker: string;
+  /** Where the unit file is written. Default: `/etc/systemd/system`. */
+  readonly unitDir: string;
+  /** The systemctl executable. Default: `systemctl` from PATH. */
+  readonly systemctl: string;
+}
+
+export const HOST_SYSTEMD: SystemdHost = {
+  root: '/',
+  bootedMarker: '/run/systemd/system',
+  unitDir: '/etc/systemd/system',
+  systemctl: 'systemctl',
+};
+
+/** The unit that runs `argv` (the supervisor) and restarts it, as kubeadm's kubelet.service. */
+export function systemdUnit(argv: readonly string[]): string {
+  return [
+    '[Unit]',
+    'Description=k8ts node supervisor (etcd, API server, controllers, agent)',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    `ExecStart=${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'KillMode=mixed',
+    'TimeoutStopSec=30',
+    'Restart=always',
+    'RestartSec=2',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
 
 /** True while `pid` names a live (not zombie) process. */
 export function isProcessAlive(pid: number): boolean {
@@ -72,8 +114,8 @@ export function runningChildPids(paths: NodePaths): Record<string, number> {
   return out;
 }
 
-function systemdAvailable(rootfs: string): boolean {
-  return rootfs === '/' && existsSync('/run/systemd/system');
+function systemdManages(rootfs: string, systemd: SystemdHost): boolean {
+  return rootfs === systemd.root && existsSync(systemd.bootedMarker);
 }
 
 /** Tells a running supervisor to re-read its specs (SIGHUP); false when none runs. */
@@ -93,7 +135,11 @@ export interface StartNodeResult {
  * Makes sure the node's supervisor runs: an already running one is told to re-read its specs
  * (SIGHUP); otherwise one is started and this resolves once its pid file exists (bounded).
  */
-export async function startNode(rootfs: string, timeoutMs = 10_000): Promise<StartNodeResult> {
+export async function startNode(
+  rootfs: string,
+  timeoutMs = 10_000,
+  systemd: SystemdHost = HOST_SYSTEMD,
+): Promise<StartNodeResult> {
   const paths = nodePaths(rootfs);
   const running = runningNodePid(paths);
   if (running !== undefined) {
@@ -102,27 +148,11 @@ export async function startNode(rootfs: string, timeoutMs = 10_000): Promise<Sta
   }
   const exe = k8tsExecutable();
   const argv = [exe.command, ...exe.args, 'node', 'run', '--rootfs', rootfs];
-  if (systemdAvailable(rootfs)) {
-    const unit = [
-      '[Unit]',
-      'Description=k8ts node supervisor (etcd, API server, controllers, agent)',
-      'After=network-online.target',
-      '',
-      '[Service]',
-      `ExecStart=${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
-      'ExecReload=/bin/kill -HUP $MAINPID',
-      'KillMode=mixed',
-      'TimeoutStopSec=30',
-      'Restart=always',
-      'RestartSec=2',
-      '',
-      '[Install]',
-      'WantedBy=multi-user.target',
-      '',
-    ].join('\n');
-    writeFileSync(join('/etc/systemd/system', SYSTEMD_UNIT_NAME), unit);
-    execFileSync('systemctl', ['daemon-reload'], { stdio: 'ignore' });
-    execFileSync('systemctl', ['enable', '--now', SYSTEMD_UNIT_NAME], { stdio: 'ignore' });
+  if (systemdManages(rootfs, systemd)) {
+    mkdirSync(systemd.unitDir, { recursive: true, mode: 0o755 });
+    writeFileSync(join(systemd.unitDir, SYSTEMD_UNIT_NAME), systemdUnit(argv), { mode: 0o644 });
+    execFileSync(systemd.systemctl, ['daemon-reload'], { stdio: 'ignore' });
+    execFileSync(systemd.systemctl, ['enable', '--now', SYSTEMD_UNIT_NAME], { stdio: 'ignore' });
     return { how: 'systemd', pid: await waitForPidFile(paths, timeoutMs) };
   }
   mkdirSync(paths.logDir, { recursive: true, mode: 0o755 });
@@ -171,17 +201,28 @@ export interface StopNodeResult {
  * Stops the node: the systemd unit if it is one, else SIGTERM to the supervisor (which stops its
  * children), SIGKILL after `timeoutMs`, then SIGKILL to any child still alive by its pid file.
  */
-export async function stopNode(rootfs: string, timeoutMs = 30_000): Promise<StopNodeResult> {
+export async function stopNode(
+  rootfs: string,
+  timeoutMs = 30_000,
+  systemd: SystemdHost = HOST_SYSTEMD,
+): Promise<StopNodeResult> {
   const paths = nodePaths(rootfs);
   const pid = runningNodePid(paths);
-  if (systemdAvailable(rootfs) && existsSync(join('/etc/systemd/system', SYSTEMD_UNIT_NAME))) {
+  const unitFile = join(systemd.unitDir, SYSTEMD_UNIT_NAME);
+  if (systemdManages(rootfs, systemd) && existsSync(unitFile)) {
     try {
-      execFileSync('systemctl', ['disable', '--now', SYSTEMD_UNIT_NAME], { stdio: 'ignore' });
+      execFileSync(systemd.systemctl, ['disable', '--now', SYSTEMD_UNIT_NAME], { stdio: 'ignore' });
     } catch {
       // fall through to the pid-based stop
     }
+    rmSync(unitFile, { force: true });
+    try {
+      execFileSync(systemd.systemctl, ['daemon-reload'], { stdio: 'ignore' });
+    } catch {
+      // the unit is gone either way
+    }
   }
-  if (pid !== undefined) {
+  if (pid !== undefined && isProcessAlive(pid)) {
     process.kill(pid, 'SIGTERM');
     if (!(await waitForExit(pid, timeoutMs))) {
       process.kill(pid, 'SIGKILL');

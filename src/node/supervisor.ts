@@ -71,8 +71,12 @@ export class Supervisor {
     try {
       this.reload();
       if (!signal.aborted) {
+        // A listener keeps no process alive: with no child (no specs yet) the event loop would
+        // empty and Node exit (code 13) under a detached supervisor. This timer holds it.
+        const keepAlive = setInterval(() => undefined, 1 << 30);
         await new Promise<void>((resolve) => {
           signal.addEventListener('abort', () => {
+            clearInterval(keepAlive);
             resolve();
           });
         });

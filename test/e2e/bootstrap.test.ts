@@ -14,6 +14,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { request } from 'node:https';
 import {
   copyFileSync,
   existsSync,
@@ -220,7 +221,12 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
   }
 
   describe('refused joins leave nothing behind', { concurrency: true }, () => {
-    const refusals: { what: string; prepare: () => Promise<string[]>; message: RegExp }[] = [
+    const refusals: {
+      what: string;
+      prepare: () => Promise<string[]>;
+      message: RegExp;
+      extra?: string[];
+    }[] = [
       {
         what: 'a wrong CA hash',
         prepare: () =>
@@ -269,6 +275,30 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
         message: /rejected the bootstrap token \(401 Unauthorized\)/,
       },
       {
+        what: 'a token without the signing usage',
+        prepare: async () => {
+          const t = await k8ts([
+            'token',
+            'create',
+            '--rootfs',
+            cpRoot,
+            '--usages',
+            'authentication',
+          ]);
+          assert.equal(t.code, 0, t.stderr);
+          return withToken(t.stdout.trim());
+        },
+        // No JWS for it in cluster-info: discovery cannot trust the CA (kubeadm's words).
+        message: /token id "[a-z0-9]{6}" is invalid for this cluster or it has expired/,
+      },
+      {
+        what: "an agent cgroup driver that is not the runtime's",
+        prepare: () => Promise.resolve(joinArgs),
+        extra: ['--cgroup-driver', 'systemd'],
+        message:
+          /\[ERROR CgroupDriver\]: the agent's cgroup driver "systemd" is not the container runtime's "cgroupfs": pass --cgroup-driver cgroupfs/,
+      },
+      {
         what: 'an unreachable endpoint',
         prepare: () =>
           Promise.resolve(
@@ -302,12 +332,128 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
           '2s',
           '--ignore-preflight-errors',
           'Swap',
+          ...(r.extra ?? []),
         ]);
         assert.equal(run.code, 1, run.stdout);
         assert.match(run.stderr, r.message);
         assert.ok(!run.stderr.includes(args[3]?.slice(7) ?? 'none'), 'no token secret in errors');
         assert.deepEqual(filesUnder(root), []);
       });
+    }
+  });
+
+  it('k8ts init phase <name> runs one phase; pre-flight refuses a busy port unless ignored', async () => {
+    const root = join(base, 'phases');
+    const [etcdClient, etcdPeer, agentPort] = await freePorts(3);
+    const flags = [
+      '--rootfs',
+      root,
+      '--apiserver-advertise-address',
+      cpIp,
+      '--apiserver-bind-port',
+      String(apiPort), // the first node's API server listens there
+      '--etcd-client-port',
+      String(etcdClient),
+      '--etcd-peer-port',
+      String(etcdPeer),
+      '--kubelet-port',
+      String(agentPort),
+      '--cri-socket',
+      cp.endpoint,
+      '--node-name',
+      `p-${suffix}`,
+    ];
+    const refused = await k8ts([
+      'init',
+      'phase',
+      'preflight',
+      ...flags,
+      '--ignore-preflight-errors',
+      'Swap',
+    ]);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.ok(
+      refused.stderr.includes(
+        `[ERROR Port-${String(apiPort)}]: Port ${String(apiPort)} is in use on ${cpIp}`,
+      ),
+      refused.stderr,
+    );
+    assert.match(refused.stderr, /--ignore-preflight-errors/);
+    assert.deepEqual(filesUnder(root), []);
+    const ignored = await k8ts([
+      'init',
+      'phase',
+      'preflight',
+      ...flags,
+      '--ignore-preflight-errors',
+      `Swap,port-${String(apiPort)}`,
+    ]);
+    assert.equal(ignored.code, 0, ignored.stderr);
+    assert.ok(ignored.stdout.includes(`[WARNING Port-${String(apiPort)}]`), ignored.stdout);
+    assert.match(ignored.stdout, /^\[preflight\] Completed in \d+\.\d{3}s$/m);
+    assert.deepEqual(filesUnder(root), []);
+
+    const certs = await k8ts(['init', 'phase', 'certs', ...flags]);
+    assert.equal(certs.code, 0, certs.stderr);
+    assert.ok(certs.stdout.includes('[certs] Generating "ca" certificate and key'), certs.stdout);
+    assert.ok(!certs.stdout.includes('[kubeconfig]'), certs.stdout);
+    const pki = join(root, 'etc/kubernetes/pki');
+    for (const f of [
+      'ca.crt',
+      'apiserver.crt',
+      'apiserver-kubelet-client.crt',
+      'sa.key',
+      'etcd/ca.crt',
+    ])
+      assert.ok(existsSync(join(pki, f)), f);
+    assert.equal(existsSync(join(root, 'etc/kubernetes/admin.conf')), false);
+    const kubeconfig = await k8ts(['init', 'phase', 'kubeconfig', ...flags]);
+    assert.equal(kubeconfig.code, 0, kubeconfig.stderr);
+    for (const f of ['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf'])
+      assert.ok(existsSync(join(root, 'etc/kubernetes', f)), f);
+    assert.equal(existsSync(join(root, 'etc/kubernetes/manifests')), false);
+
+    const unknown = await k8ts(['init', 'phase', 'nope', ...flags]);
+    assert.equal(unknown.code, 1);
+    assert.match(
+      unknown.stderr,
+      /unknown phase "nope"; the phases are: preflight, certs, kubeconfig/,
+    );
+  });
+
+  it('anonymous requests get only what upstream allows', async () => {
+    const ca = readFileSync(join(cpRoot, 'etc/kubernetes/pki/ca.crt'), 'utf8');
+    const get = (path: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          { host: cpIp, port: apiPort, path, ca, servername: '', timeout: 10_000 },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, body });
+            });
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/healthz', '/livez', '/readyz', '/version'])
+      assert.equal((await get(path)).status, 200, path);
+    const clusterInfo = await get('/api/v1/namespaces/kube-public/configmaps/cluster-info');
+    assert.equal(clusterInfo.status, 200, clusterInfo.body);
+    assert.match(clusterInfo.body, /jws-kubeconfig-[a-z0-9]{6}/);
+    for (const path of [
+      '/api',
+      '/api/v1/namespaces/kube-system/secrets',
+      '/api/v1/nodes',
+      '/api/v1/namespaces/kube-public/configmaps',
+    ]) {
+      const r = await get(path);
+      assert.equal(r.status, 403, `${path}: ${r.body}`);
+      assert.match(r.body, /User \\"system:anonymous\\" cannot/);
     }
   });
 
@@ -321,6 +467,13 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
       secrets.stderr,
       /Error from server \(Forbidden\): secrets is forbidden: User "system:node:/,
     );
+    const canI = async (...args: string[]): Promise<string> =>
+      (await kubectl('1.27', workerConf, ['auth', 'can-i', ...args])).stdout.trim();
+    // The Node authorizer's reason, word for word as upstream's (kubectl prints "no - <reason>").
+    assert.equal(await canI('get', 'secrets', '-n', 'kube-system'), 'no - No Object name found');
+    assert.equal(await canI('create', 'certificatesigningrequests.certificates.k8s.io'), 'yes');
+    assert.equal(await canI('update', `nodes/${workerName}`, '--subresource', 'status'), 'yes');
+    assert.match(await canI('delete', 'nodes'), /^no\b/);
     // kubectl patch reads the node first: the Node authorizer refuses that read.
     const patch = await kubectl('1.33', workerConf, [
       'patch',
