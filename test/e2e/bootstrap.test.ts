@@ -258,36 +258,12 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
       },
       {
         what: 'a token without the authentication usage',
-        prepare: async () => {
-          const t = await k8ts([
-            'token',
-            'create',
-            '--rootfs',
-            cpRoot,
-            '--usages',
-            'signing',
-            '--groups',
-            '',
-          ]);
-          assert.equal(t.code, 0, t.stderr);
-          return withToken(t.stdout.trim());
-        },
+        prepare: () => newToken('--usages', 'signing', '--groups', ''),
         message: /rejected the bootstrap token \(401 Unauthorized\)/,
       },
       {
         what: 'a token without the signing usage',
-        prepare: async () => {
-          const t = await k8ts([
-            'token',
-            'create',
-            '--rootfs',
-            cpRoot,
-            '--usages',
-            'authentication',
-          ]);
-          assert.equal(t.code, 0, t.stderr);
-          return withToken(t.stdout.trim());
-        },
+        prepare: () => newToken('--usages', 'authentication'),
         // No JWS for it in cluster-info: discovery cannot trust the CA (kubeadm's words).
         message: /token id "[a-z0-9]{6}" is invalid for this cluster or it has expired/,
       },
@@ -307,6 +283,13 @@ describe('bootstrap: init, token, join, authorization, reset', () => {
         message: /couldn't validate the identity of the API Server at .* ECONNREFUSED/,
       },
     ];
+
+    /** The join arguments with a new token made with `flags`. */
+    async function newToken(...flags: string[]): Promise<string[]> {
+      const t = await k8ts(['token', 'create', '--rootfs', cpRoot, ...flags]);
+      assert.equal(t.code, 0, t.stderr);
+      return withToken(t.stdout.trim());
+    }
 
     function withToken(token: string): string[] {
       assert.match(token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
