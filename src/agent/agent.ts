@@ -4,9 +4,9 @@
  * `run(signal)` starts every part and settles once all of them stopped after `signal` aborted;
  * pods keep running across an agent restart (the runtime holds them, the agent adopts them).
  */
-import { mkdirSync } from 'node:fs';
-import type { NodeStatus, Taint } from 'kubernetes-types/core/v1.d.ts';
-import { realClock } from '../client/index.ts';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { NodeStatus, Service, Taint } from 'kubernetes-types/core/v1.d.ts';
+import { ApiEventRecorder, SharedInformer, realClock } from '../client/index.ts';
 import type { Clock, RestClient } from '../client/index.ts';
 import type { JsonLineLogFn } from '../util/json-line-log.ts';
 import { versionInfo } from '../version.ts';
@@ -14,7 +14,21 @@ import type { AgentPaths } from './agent-paths.ts';
 import type { CgroupDriver } from './cri/cri-types.ts';
 import { CriUnavailableError } from './cri/cri-errors.ts';
 import type { ContainerRuntime } from './cri/runtime-service.ts';
+import { ipInCidr } from './network/cni-bridge-config.ts';
 import { PodNetwork } from './network/pod-network.ts';
+import { ContainerRunner } from './pods/container-runner.ts';
+import { ImagePuller } from './pods/image-puller.ts';
+import { PodCgroups } from './pods/pod-cgroups.ts';
+import { PodManager } from './pods/pod-manager.ts';
+import { PodStatusWriter } from './pods/pod-status-writer.ts';
+import { PodSyncer } from './pods/pod-syncer.ts';
+import { RestartBackoff } from './pods/restart-backoff.ts';
+import { RuntimeState } from './pods/runtime-state.ts';
+import { ProbeManager } from './probes/probe-manager.ts';
+import { Prober } from './probes/prober.ts';
+import { TokenRequestTokens } from './volumes/service-account-tokens.ts';
+import { VolumeManager, podObjectReferences } from './volumes/volume-manager.ts';
+import { WatchedObjects } from './volumes/watched-objects.ts';
 import { readHostInfo } from './nodestatus/host-info.ts';
 import type { HostInfo } from './nodestatus/host-info.ts';
 import { NodeLease } from './nodestatus/node-lease.ts';
@@ -48,6 +62,16 @@ export interface AgentOptions {
   readonly nodeStatusUpdateMs?: number | undefined;
   /** Masquerade pod egress (iptables). Default: false. */
   readonly ipMasq?: boolean | undefined;
+  /** kubelet's --cluster-dns. Default: none (pods get the host's resolv.conf). */
+  readonly clusterDns?: readonly string[] | undefined;
+  /** kubelet's --cluster-domain. Default: cluster.local. */
+  readonly clusterDomain?: string | undefined;
+  /** kubelet's --resolv-conf. Default: /etc/resolv.conf. */
+  readonly resolvConf?: string | undefined;
+  /** kubelet's --sync-frequency: every pod is synced at least this often. Default: 60,000 ms. */
+  readonly syncFrequencyMs?: number | undefined;
+  /** Crash-loop backoff start and cap. Default: 10,000 and 300,000 ms (upstream's). */
+  readonly crashLoopBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
   readonly log: JsonLineLogFn;
   readonly clock?: Clock | undefined;
 }
@@ -67,7 +91,12 @@ export class Agent {
   readonly #reporter: NodeStatusReporter;
   readonly #lease: NodeLease;
   readonly #network: PodNetwork;
-  #host: HostInfo | undefined;
+  readonly #pods: PodManager;
+  readonly #objects: WatchedObjects;
+  readonly #probes: ProbeManager;
+  readonly #services: SharedInformer<Service>;
+  #host: HostInfo;
+  #allocatable: Readonly<Record<string, string>> = {};
 
   constructor(options: AgentOptions) {
     this.#o = options;
@@ -115,6 +144,115 @@ export class Agent {
         this.#reporter.nudge();
       },
     });
+    this.#host = readHostInfo('/');
+    this.#services = SharedInformer.forResource<Service>(options.client, {
+      group: '',
+      version: 'v1',
+      plural: 'services',
+    });
+    const events = new ApiEventRecorder({
+      client: options.client,
+      component: 'kubelet',
+      host: options.nodeName,
+      clock: this.#clock,
+      log: (message, fields) => {
+        options.log('warn', message, fields);
+      },
+    });
+    const state = new RuntimeState(options.runtime);
+    this.#objects = new WatchedObjects(options.client, (ref) => {
+      for (const uid of this.#objects.users(ref)) this.#pods.enqueue(uid);
+    });
+    const allocatable = (): Readonly<Record<string, string>> => this.#allocatable;
+    const volumes = new VolumeManager({
+      podsDir: options.paths.podsDir,
+      objects: this.#objects,
+      tokens: new TokenRequestTokens(options.client),
+      hostIp: options.nodeIp,
+      allocatable,
+    });
+    const cgroups = new PodCgroups({ driver: options.cgroupDriver, root: options.cgroupRoot });
+    const backoff = options.crashLoopBackoffMs;
+    const crashBackoff = new RestartBackoff({
+      initialMs: backoff?.initial,
+      maxMs: backoff?.max,
+      clock: this.#clock,
+    });
+    const puller = new ImagePuller(
+      options.runtime,
+      new RestartBackoff({ clock: this.#clock }),
+      () => this.#clock.now(),
+    );
+    const prober = new Prober({
+      runtime: options.runtime,
+      allowedTarget: (ip) =>
+        ip === options.nodeIp ||
+        (this.#network.podCidr !== undefined && ipInCidr(ip, this.#network.podCidr)),
+    });
+    this.#probes = new ProbeManager({
+      prober,
+      events,
+      onChange: (uid) => {
+        this.#pods.enqueue(uid);
+      },
+      hostIp: options.nodeIp,
+    });
+    const runner = new ContainerRunner({
+      runtime: options.runtime,
+      puller,
+      objects: this.#objects,
+      services: () => this.#services.indexer.list(),
+      events,
+      prober,
+      hostIp: options.nodeIp,
+      allocatable,
+      nodeMemoryBytes: this.#host.memoryBytes,
+      podsDir: options.paths.podsDir,
+    });
+    const syncer = new PodSyncer({
+      runtime: options.runtime,
+      state,
+      runner,
+      volumes,
+      cgroups,
+      probes: this.#probes,
+      puller,
+      crashBackoff,
+      statusWriter: new PodStatusWriter(options.client),
+      events,
+      paths: options.paths,
+      dns: {
+        servers: options.clusterDns ?? [],
+        domain: options.clusterDomain ?? 'cluster.local',
+        hostResolvConf: readText(options.resolvConf ?? '/etc/resolv.conf'),
+      },
+      hostIp: options.nodeIp,
+      networkReady: () => {
+        const h = this.#health.health();
+        return (
+          h.kind === 'answered' && h.conditions.some((c) => c.type === 'NetworkReady' && c.status)
+        );
+      },
+      log: options.log,
+      now: () => this.#clock.now(),
+    });
+    this.#pods = new PodManager({
+      client: options.client,
+      nodeName: options.nodeName,
+      syncer,
+      state,
+      cgroups,
+      podsDir: options.paths.podsDir,
+      resyncPeriodMs: options.syncFrequencyMs,
+      onPodSeen: (pod) => {
+        this.#objects.setReferences(pod.metadata?.uid ?? '', podObjectReferences(pod));
+      },
+      onPodGone: (uid) => {
+        this.#objects.setReferences(uid, []);
+      },
+      log: options.log,
+      clock: this.#clock,
+    });
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -130,7 +268,17 @@ export class Agent {
       cgroupRoot: this.#o.cgroupRoot,
       bridge: this.#o.bridge,
     });
-    await Promise.all([this.#reporter.run(signal), this.#lease.run(signal)]);
+    try {
+      await Promise.all([
+        this.#reporter.run(signal),
+        this.#lease.run(signal),
+        this.#services.run(signal),
+        this.#pods.run(signal),
+      ]);
+    } finally {
+      this.#probes.stopAll();
+      await this.#objects.close();
+    }
     log('info', 'node agent stopped', { node: this.#o.nodeName });
   }
 
@@ -159,11 +307,10 @@ export class Agent {
   async #buildStatus(previous: NodeStatus | undefined): Promise<NodeStatus> {
     const runtime = await this.#health.check();
     const images = await this.#o.runtime.listImages({ timeoutMs: 2_000 }).catch(() => []);
-    const host = this.#host ?? readHostInfo(this.#o.paths.kubeletDir);
-    return buildNodeStatus({
+    const status = buildNodeStatus({
       nodeIp: this.#o.nodeIp,
       hostname: this.#o.hostname ?? this.#o.nodeName,
-      host,
+      host: this.#host,
       runtimeVersion: this.#health.version,
       runtime,
       kubeletVersion: versionInfo().gitVersion,
@@ -173,5 +320,15 @@ export class Agent {
       previous,
       now: new Date(this.#clock.now()),
     });
+    this.#allocatable = status.allocatable ?? {};
+    return status;
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }

@@ -96,3 +96,27 @@ export function writeCniBridgeConfig(confDir: string, options: CniBridgeOptions)
   renameSync(tmp, path);
   return true;
 }
+
+/** True when `ip` (IPv4) lies inside `cidr`. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const toInt = (s: string): number | undefined => {
+    const parts = s.split('.').map(Number);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+      return undefined;
+    return (
+      (((parts[0] ?? 0) << 24) |
+        ((parts[1] ?? 0) << 16) |
+        ((parts[2] ?? 0) << 8) |
+        (parts[3] ?? 0)) >>>
+      0
+    );
+  };
+  const [net = '', bits = ''] = cidr.split('/');
+  const a = toInt(ip);
+  const b = toInt(net);
+  const prefix = Number(bits);
+  if (a === undefined || b === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32)
+    return false;
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  return (a & mask) === (b & mask);
+}

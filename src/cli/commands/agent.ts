@@ -44,6 +44,10 @@ interface AgentFlags {
   nodeLeaseDurationSeconds: number;
   nodeStatusUpdateFrequency: number;
   cniIpMasq: boolean;
+  clusterDns: string[];
+  clusterDomain: string;
+  resolvConf: string;
+  syncFrequency: number;
 }
 
 function wrap<T>(parse: (v: string) => T): (v: string) => T {
@@ -247,6 +251,10 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     nodeLeaseDurationSeconds: flags.nodeLeaseDurationSeconds,
     nodeStatusUpdateMs: flags.nodeStatusUpdateFrequency,
     ipMasq: flags.cniIpMasq,
+    clusterDns: flags.clusterDns,
+    clusterDomain: flags.clusterDomain,
+    resolvConf: flags.resolvConf,
+    syncFrequencyMs: flags.syncFrequency,
     log,
   });
   const stop = new AbortController();

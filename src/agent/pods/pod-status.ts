@@ -1,0 +1,370 @@
+/**
+ * A pod's API status from its spec and what the runtime holds (kubelet's generateAPIPodStatus,
+ * convertToAPIContainerStatuses, getPhase and the status package's condition generators,
+ * v1.33). Pure. Container states come from the newest runtime container of each name, the last
+ * state from the one before; a container that will be restarted shows as Waiting with the reason
+ * the last sync recorded (CrashLoopBackOff, ErrImagePull, CreateContainerConfigError, ...).
+ * Conditions the agent does not own are kept; a terminal phase never changes again.
+ */
+import type {
+  Container,
+  ContainerState,
+  ContainerStatus,
+  Pod,
+  PodCondition,
+  PodStatus,
+} from 'kubernetes-types/core/v1.d.ts';
+import { computePodQOS } from '../../api/strategies/pod-qos.ts';
+import type { JsonObject } from '../../api/json.ts';
+import { isRestartableInitContainer, shouldContainerBeRestarted } from './pod-actions.ts';
+import type { ContainerKind } from './runtime-labels.ts';
+import type { RuntimeContainer, RuntimePod } from './runtime-state.ts';
+
+/** Why a container waits, as the last sync recorded it (kubelet's reasonCache). */
+export interface WaitingReason {
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface PodStatusInput {
+  readonly pod: Pod;
+  readonly runtime: RuntimePod | undefined;
+  /** Keyed `init/<name>` or `app/<name>`. */
+  readonly reasons: ReadonlyMap<string, WaitingReason>;
+  /** Container ids whose readiness probe passes (or that have none and run). */
+  readonly ready: ReadonlySet<string>;
+  /** Container ids whose startup probe passed (or that have none and run). */
+  readonly started: ReadonlySet<string>;
+  readonly hostIp: string;
+  readonly now: Date;
+  /** The pod is being deleted and its containers stopped: the phase becomes terminal. */
+  readonly podIsTerminal: boolean;
+}
+
+export const metaTime = (ms: number): string =>
+  new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export const reasonKey = (kind: ContainerKind, name: string): string => `${kind}/${name}`;
+
+/** Conditions the kubelet owns; the rest of `status.conditions` is kept as the API has it. */
+const KUBELET_CONDITIONS = new Set([
+  'PodReadyToStartContainers',
+  'Initialized',
+  'Ready',
+  'ContainersReady',
+  'PodScheduled',
+]);
+
+function runtimeState(c: RuntimeContainer): ContainerState {
+  switch (c.state) {
+    case 'running':
+      return { running: { startedAt: metaTime(c.startedAtMs) } };
+    case 'exited':
+      return {
+        terminated: {
+          exitCode: c.exitCode,
+          ...(c.reason === '' ? {} : { reason: c.reason }),
+          ...(c.message === '' ? {} : { message: c.message }),
+          ...(c.startedAtMs > 0 ? { startedAt: metaTime(c.startedAtMs) } : {}),
+          finishedAt: metaTime(c.finishedAtMs),
+          containerID: `containerd://${c.id}`,
+        },
+      };
+    case 'created':
+    case 'unknown':
+      return { waiting: {} };
+  }
+}
+
+function containerStatuses(
+  input: PodStatusInput,
+  containers: readonly Container[],
+  kind: ContainerKind,
+  previous: readonly ContainerStatus[],
+): ContainerStatus[] {
+  const { pod, runtime } = input;
+  const hasInit = (pod.spec?.initContainers ?? []).length > 0;
+  const defaultWaiting = hasInit && kind === 'app' ? 'PodInitializing' : 'ContainerCreating';
+  return containers.map((c) => {
+    const old = previous.find((p) => p.name === c.name);
+    const instances = (runtime?.containers ?? []).filter(
+      (r) => r.name === c.name && r.kind === kind,
+    );
+    const [latest, before] = instances;
+    const volumeMounts = (c.volumeMounts ?? []).map((m) => ({
+      name: m.name,
+      mountPath: m.mountPath,
+      ...(m.readOnly === true ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}),
+    }));
+    let status: ContainerStatus;
+    if (latest === undefined) {
+      // Never ran, or its record is gone (kept: an old terminated state or the restart count).
+      status =
+        old?.state?.terminated !== undefined
+          ? { ...old }
+          : {
+              name: c.name,
+              image: c.image ?? '',
+              imageID: '',
+              ready: false,
+              restartCount: old?.restartCount ?? 0,
+              started: false,
+              state: { waiting: { reason: defaultWaiting } },
+              ...(old?.lastState === undefined ? {} : { lastState: old.lastState }),
+            };
+    } else {
+      const running = latest.state === 'running';
+      status = {
+        name: c.name,
+        image: c.image ?? latest.image,
+        imageID: latest.imageRef,
+        containerID: `containerd://${latest.id}`,
+        ready: running && input.ready.has(latest.id),
+        restartCount: latest.restartCount,
+        started: running && input.started.has(latest.id),
+        state: runtimeState(latest),
+        lastState: before === undefined ? (old?.lastState ?? {}) : runtimeState(before),
+      };
+    }
+    // A container the next sync restarts waits, with the reason the last sync recorded.
+    const restartable = !(kind === 'init' && latest?.state === 'exited' && latest.exitCode === 0);
+    if (restartable && shouldContainerBeRestarted(pod, c, latest)) {
+      const why = input.reasons.get(reasonKey(kind, c.name));
+      if (why !== undefined) {
+        if (status.state?.terminated !== undefined) status.lastState = status.state;
+        status.state = {
+          waiting: { reason: why.reason, ...(why.message === '' ? {} : { message: why.message }) },
+        };
+        status.ready = false;
+        status.started = false;
+      }
+    }
+    if (volumeMounts.length > 0) status.volumeMounts = volumeMounts;
+    if (status.lastState !== undefined && Object.keys(status.lastState).length === 0)
+      delete status.lastState;
+    return status;
+  });
+}
+
+/** upstream's getPhase. */
+export function podPhase(
+  pod: Pod,
+  statuses: readonly ContainerStatus[],
+  podIsTerminal: boolean,
+): string {
+  const spec = pod.spec;
+  const find = (name: string, list: readonly ContainerStatus[]): ContainerStatus | undefined =>
+    list.find((s) => s.name === name);
+  let pendingInit = 0;
+  let failedInit = 0;
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const c of spec?.initContainers ?? []) {
+    const s = find(c.name, statuses.slice(spec?.containers.length ?? 0));
+    if (isRestartableInitContainer(c)) {
+      if (s === undefined) unknown++;
+      else if (s.state?.running !== undefined) {
+        if (s.started !== true) pendingInit++;
+        running++;
+      } else if (s.state?.waiting !== undefined && s.lastState?.terminated === undefined) {
+        pendingInit++;
+        waiting++;
+      }
+      continue;
+    }
+    if (s === undefined) pendingInit++;
+    else if (s.state?.running !== undefined) pendingInit++;
+    else if (s.state?.terminated !== undefined) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s.state?.waiting !== undefined) {
+      if (s.lastState?.terminated !== undefined) {
+        if (s.lastState.terminated.exitCode !== 0) failedInit++;
+      } else pendingInit++;
+    } else pendingInit++;
+  }
+  const appStatuses = statuses.slice(0, spec?.containers.length ?? 0);
+  for (const c of spec?.containers ?? []) {
+    const s = find(c.name, appStatuses);
+    if (s === undefined) unknown++;
+    else if (s.state?.running !== undefined) running++;
+    else if (s.state?.terminated !== undefined) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state?.waiting !== undefined) {
+      if (s.lastState?.terminated !== undefined) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+  const policy = spec?.restartPolicy ?? 'Always';
+  if (failedInit > 0 && policy === 'Never') return 'Failed';
+  const anyAppStarted = appStatuses.some(
+    (s) =>
+      s.state?.running !== undefined ||
+      s.state?.terminated !== undefined ||
+      s.lastState?.terminated !== undefined,
+  );
+  if ((pendingInit > 0 && !anyAppStarted) || waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (podIsTerminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+function condition(
+  previous: readonly PodCondition[],
+  now: string,
+  type: string,
+  status: 'True' | 'False',
+  reason?: string,
+  message?: string,
+): PodCondition {
+  const old = previous.find((c) => c.type === type);
+  return {
+    type,
+    status,
+    lastProbeTime: null as unknown as string,
+    lastTransitionTime:
+      old?.status === status && old.lastTransitionTime !== undefined ? old.lastTransitionTime : now,
+    ...(reason === undefined ? {} : { reason }),
+    ...(message === undefined ? {} : { message }),
+  };
+}
+
+function readyConditions(
+  pod: Pod,
+  app: readonly ContainerStatus[],
+  init: readonly ContainerStatus[],
+  phase: string,
+): { reason?: string; message?: string; ready: boolean } {
+  const unknown: string[] = [];
+  const unready: string[] = [];
+  const check = (c: Container, list: readonly ContainerStatus[]): void => {
+    const s = list.find((x) => x.name === c.name);
+    if (s === undefined) unknown.push(c.name);
+    else if (!s.ready) unready.push(c.name);
+  };
+  for (const c of pod.spec?.initContainers ?? []) if (isRestartableInitContainer(c)) check(c, init);
+  for (const c of pod.spec?.containers ?? []) check(c, app);
+  if (phase === 'Succeeded' && unknown.length === 0)
+    return { ready: false, reason: 'PodCompleted' };
+  const messages: string[] = [];
+  if (unknown.length > 0) messages.push(`containers with unknown status: [${unknown.join(' ')}]`);
+  if (unready.length > 0) messages.push(`containers with unready status: [${unready.join(' ')}]`);
+  if (messages.length > 0)
+    return { ready: false, reason: 'ContainersNotReady', message: messages.join(', ') };
+  return { ready: true };
+}
+
+export function generatePodStatus(input: PodStatusInput): PodStatus {
+  const { pod } = input;
+  const previous = pod.status ?? {};
+  const now = metaTime(input.now.getTime());
+  const app = containerStatuses(
+    input,
+    pod.spec?.containers ?? [],
+    'app',
+    previous.containerStatuses ?? [],
+  );
+  const init = containerStatuses(
+    input,
+    pod.spec?.initContainers ?? [],
+    'init',
+    previous.initContainerStatuses ?? [],
+  );
+  let phase = podPhase(pod, [...app, ...init], input.podIsTerminal);
+  const oldPhase = previous.phase ?? '';
+  if (oldPhase === 'Succeeded' || oldPhase === 'Failed') phase = oldPhase;
+  const conditions = (previous.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  const prev = previous.conditions ?? [];
+  const sandbox = input.runtime?.sandboxes[0];
+  conditions.push(
+    condition(
+      prev,
+      now,
+      'PodReadyToStartContainers',
+      sandbox?.ready === true && (sandbox.ips.length > 0 || pod.spec?.hostNetwork === true)
+        ? 'True'
+        : 'False',
+    ),
+  );
+  // Initialized
+  const incomplete = (pod.spec?.initContainers ?? [])
+    .filter((c) => {
+      const s = init.find((x) => x.name === c.name);
+      if (isRestartableInitContainer(c)) return s?.started !== true;
+      return s?.state?.terminated?.exitCode !== 0;
+    })
+    .map((c) => c.name);
+  const appRan = app.some(
+    (s) =>
+      s.state?.running !== undefined ||
+      s.state?.terminated !== undefined ||
+      s.lastState?.terminated !== undefined,
+  );
+  conditions.push(
+    incomplete.length === 0 || appRan
+      ? condition(
+          prev,
+          now,
+          'Initialized',
+          'True',
+          phase === 'Succeeded' && incomplete.length > 0 ? 'PodCompleted' : undefined,
+        )
+      : condition(
+          prev,
+          now,
+          'Initialized',
+          'False',
+          'ContainersNotInitialized',
+          `containers with incomplete status: [${incomplete.join(' ')}]`,
+        ),
+  );
+  const r = readyConditions(pod, app, init, phase);
+  const gates = (pod.spec?.readinessGates ?? []).map((g) => g.conditionType);
+  const gatesOpen = gates.filter((g) => conditions.find((c) => c.type === g)?.status !== 'True');
+  if (r.ready && gatesOpen.length > 0)
+    conditions.push(
+      condition(
+        prev,
+        now,
+        'Ready',
+        'False',
+        'ReadinessGatesNotReady',
+        `corresponding condition of pod readiness gate "${gatesOpen[0] ?? ''}" does not exist.`,
+      ),
+    );
+  else
+    conditions.push(condition(prev, now, 'Ready', r.ready ? 'True' : 'False', r.reason, r.message));
+  conditions.push(
+    condition(prev, now, 'ContainersReady', r.ready ? 'True' : 'False', r.reason, r.message),
+  );
+  conditions.push(condition(prev, now, 'PodScheduled', 'True'));
+  const ips = sandbox?.ips ?? [];
+  const podIps =
+    pod.spec?.hostNetwork === true
+      ? [input.hostIp]
+      : ips.length > 0
+        ? ips
+        : (previous.podIPs ?? []).flatMap((p) => (p.ip === undefined ? [] : [p.ip]));
+  return {
+    phase,
+    conditions,
+    hostIP: input.hostIp,
+    hostIPs: [{ ip: input.hostIp }],
+    ...(podIps.length > 0 ? { podIP: podIps[0], podIPs: podIps.map((ip) => ({ ip })) } : {}),
+    startTime: previous.startTime ?? now,
+    qosClass: computePodQOS(pod.spec as JsonObject | undefined),
+    containerStatuses: app,
+    ...(init.length > 0 ? { initContainerStatuses: init } : {}),
+    ...(phase === oldPhase && previous.reason !== undefined ? { reason: previous.reason } : {}),
+    ...(phase === oldPhase && previous.message !== undefined ? { message: previous.message } : {}),
+  };
+}

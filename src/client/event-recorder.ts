@@ -1,0 +1,230 @@
+/**
+ * core/v1 Events as client-go's legacy recorder (tools/record) writes them: named
+ * `<object>.<hex nanoseconds>` in the object's namespace (`default` for cluster-scoped
+ * objects), with involvedObject, source.component/host, reportingComponent/Instance,
+ * first/lastTimestamp and count. A repeat of the same (object, type, reason, message) patches
+ * the first Event (count+1, lastTimestamp) instead of creating another (the EventCorrelator's
+ * logger); a per-object token bucket (burst 25, one more every 5 min, as client-go's spam
+ * filter) drops floods. Writes happen in the background, in order; `event()` never throws and
+ * a failed write is logged and dropped. Not done: the aggregator that merges events whose
+ * messages differ ("combined from similar events").
+ */
+import { createHash } from 'node:crypto';
+import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
+import type { Clock } from './clock.ts';
+import { isNotFound } from './errors.ts';
+import type { KubeObject } from './resource-ref.ts';
+import type { RestClient } from './rest-client.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+/**
+ * Records Kubernetes Events about objects, as client-go's EventRecorder: `reason` is a short
+ * CamelCase word (`SuccessfulCreate`), `message` a sentence. Best effort: never throws.
+ */
+export interface EventRecorder {
+  event(obj: KubeObject, type: EventType, reason: string, message: string): void;
+}
+
+const EVENTS = { group: '', version: 'v1', plural: 'events' } as const;
+
+export interface EventRecorderOptions {
+  readonly client: RestClient;
+  /** `source.component` and `reportingComponent` (`replicaset-controller`). */
+  readonly component: string;
+  /** `source.host` and `reportingInstance`. Default: `''` (as controllers leave it). */
+  readonly host?: string | undefined;
+  readonly clock: Clock;
+  /** Once aborted (leadership lost), queued writes are dropped and in-flight ones aborted. */
+  readonly signal?: AbortSignal | undefined;
+  /** Spam filter burst per object. Default 25 (client-go's). */
+  readonly burst?: number | undefined;
+  /** Spam filter refill: one event per this many ms per object. Default 300,000 (client-go's). */
+  readonly refillIntervalMs?: number | undefined;
+  /** Writes waiting beyond this are dropped. Default 1,000. */
+  readonly maxPending?: number | undefined;
+  /** Distinct keys remembered for aggregation and rate limiting. Default 4,096 (client-go's). */
+  readonly cacheSize?: number | undefined;
+  /** Default: a line on stderr. */
+  readonly log?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
+}
+
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+  firstTimestamp: string;
+}
+
+interface Bucket {
+  tokens: number;
+  lastMs: number;
+}
+
+/** metav1.Time: RFC 3339 in whole seconds. */
+const metaTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class ApiEventRecorder implements EventRecorder {
+  readonly #o: EventRecorderOptions;
+  readonly #seen = new Map<string, Seen>();
+  readonly #buckets = new Map<string, Bucket>();
+  #tail: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #seq = 0;
+
+  constructor(options: EventRecorderOptions) {
+    this.#o = options;
+  }
+
+  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    try {
+      this.#record(obj, type, reason, message);
+    } catch (err: unknown) {
+      this.#logError('could not record event', err, { reason });
+    }
+  }
+
+  /** Resolves once every write queued so far has finished (or failed). */
+  flush(): Promise<void> {
+    return this.#tail;
+  }
+
+  #record(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    const meta = obj.metadata ?? {};
+    const name = meta.name ?? '';
+    if (name === '') return;
+    const involvedObject: ObjectReference = { name };
+    if (obj.kind !== undefined) involvedObject.kind = obj.kind;
+    if (meta.namespace !== undefined) involvedObject.namespace = meta.namespace;
+    if (meta.uid !== undefined) involvedObject.uid = meta.uid;
+    if (obj.apiVersion !== undefined) involvedObject.apiVersion = obj.apiVersion;
+    if (meta.resourceVersion !== undefined) involvedObject.resourceVersion = meta.resourceVersion;
+    const objectKey = JSON.stringify([
+      involvedObject.kind,
+      involvedObject.namespace,
+      name,
+      involvedObject.uid,
+      involvedObject.apiVersion,
+    ]);
+    if (!this.#allow(objectKey)) return;
+    if (this.#pending >= (this.#o.maxPending ?? 1000)) {
+      this.#log('dropping event: too many pending writes', { reason });
+      return;
+    }
+    const key = createHash('sha256')
+      .update(JSON.stringify([objectKey, type, reason, message]))
+      .digest('hex');
+    const nowMs = this.#o.clock.now();
+    const host = this.#o.host ?? '';
+    const fresh: Event & { metadata: { name: string; namespace: string } } = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: {
+        name: `${name}.${(BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(this.#seq++ % 1_000_000)).toString(16)}`,
+        namespace: meta.namespace ?? 'default',
+      },
+      involvedObject,
+      reason,
+      message,
+      source: { component: this.#o.component, ...(host === '' ? {} : { host }) },
+      firstTimestamp: metaTime(nowMs),
+      lastTimestamp: metaTime(nowMs),
+      count: 1,
+      type,
+      reportingComponent: this.#o.component,
+      reportingInstance: host,
+    };
+    this.#pending++;
+    this.#tail = this.#tail
+      .then(() => this.#write(key, fresh))
+      .catch((err: unknown) => {
+        if (this.#o.signal?.aborted === true) return;
+        this.#logError('could not write event', err, { reason, object: name });
+      })
+      .finally(() => {
+        this.#pending--;
+      });
+  }
+
+  async #write(
+    key: string,
+    fresh: Event & { metadata: { name: string; namespace: string } },
+  ): Promise<void> {
+    const signal = this.#o.signal;
+    if (signal?.aborted === true) return;
+    const opts = signal === undefined ? {} : { signal };
+    const seen = this.#seen.get(key);
+    if (seen !== undefined) {
+      const count = seen.count + 1;
+      try {
+        await this.#o.client.patch(
+          { ...EVENTS, namespace: seen.namespace, name: seen.name },
+          { count, lastTimestamp: fresh.lastTimestamp, message: fresh.message },
+          { ...opts, type: 'strategic' },
+        );
+        seen.count = count;
+        return;
+      } catch (err: unknown) {
+        // Deleted (events expire after an hour): start a new one, as client-go does.
+        if (!isNotFound(err)) throw err;
+        this.#seen.delete(key);
+      }
+    }
+    const namespace = fresh.metadata.namespace;
+    const created = await this.#o.client.create<Event>({ ...EVENTS, namespace }, fresh, opts);
+    this.#remember(key, {
+      name: created.metadata.name ?? fresh.metadata.name,
+      namespace,
+      count: created.count ?? 1,
+      firstTimestamp: created.firstTimestamp ?? fresh.firstTimestamp ?? '',
+    });
+  }
+
+  /** client-go's spam filter: a token bucket per involved object. */
+  #allow(objectKey: string): boolean {
+    const burst = this.#o.burst ?? 25;
+    const interval = this.#o.refillIntervalMs ?? 300_000;
+    const now = this.#o.clock.now();
+    const b = this.#buckets.get(objectKey) ?? { tokens: burst, lastMs: now };
+    b.tokens = Math.min(burst, b.tokens + (now - b.lastMs) / interval);
+    b.lastMs = now;
+    this.#buckets.delete(objectKey);
+    this.#buckets.set(objectKey, b);
+    this.#trim(this.#buckets);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  #remember(key: string, seen: Seen): void {
+    this.#seen.delete(key);
+    this.#seen.set(key, seen);
+    this.#trim(this.#seen);
+  }
+
+  /** Keeps a map to `cacheSize` entries, dropping the least recently used (insertion order). */
+  #trim(map: Map<string, unknown>): void {
+    const max = this.#o.cacheSize ?? 4096;
+    for (const k of map.keys()) {
+      if (map.size <= max) break;
+      map.delete(k);
+    }
+  }
+
+  #logError(message: string, err: unknown, fields: Record<string, unknown>): void {
+    this.#log(message, { ...fields, error: err instanceof Error ? err.message : String(err) });
+  }
+
+  #log(message: string, fields: Record<string, unknown>): void {
+    try {
+      (
+        this.#o.log ??
+        ((m: string, f: Record<string, unknown>): void => {
+          process.stderr.write(`event-recorder: ${m} ${JSON.stringify(f)}\n`);
+        })
+      )(message, fields);
+    } catch {
+      // Logging must not make event() throw.
+    }
+  }
+}
