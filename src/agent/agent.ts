@@ -4,6 +4,7 @@
  * `run(signal)` starts every part and settles once all of them stopped after `signal` aborted;
  * pods keep running across an agent restart (the runtime holds them, the agent adopts them).
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { NodeStatus, Service, Taint } from 'kubernetes-types/core/v1.d.ts';
 import { ApiEventRecorder, SharedInformer, realClock } from '../client/index.ts';
@@ -257,6 +258,8 @@ export class Agent {
 
   async run(signal: AbortSignal): Promise<void> {
     const { paths, log } = this.#o;
+    // Every in-flight CRI and API call of every pod worker listens on this signal.
+    setMaxListeners(1024, signal);
     for (const dir of [paths.kubeletDir, paths.podsDir, paths.podLogsDir])
       mkdirSync(dir, { recursive: true, mode: 0o750 });
     this.#host = readHostInfo(paths.kubeletDir);
