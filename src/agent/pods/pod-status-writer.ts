@@ -10,14 +10,7 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
 import { isConflict, isNotFound } from '../../client/index.ts';
 import type { RestClient } from '../../client/index.ts';
-
-const KUBELET_CONDITIONS = new Set([
-  'PodReadyToStartContainers',
-  'Initialized',
-  'Ready',
-  'ContainersReady',
-  'PodScheduled',
-]);
+import { KUBELET_CONDITIONS } from './pod-status.ts';
 
 const podRefOf = (
   pod: Pod,

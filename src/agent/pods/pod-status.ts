@@ -47,7 +47,7 @@ export const metaTime = (ms: number): string =>
 export const reasonKey = (kind: ContainerKind, name: string): string => `${kind}/${name}`;
 
 /** Conditions the kubelet owns; the rest of `status.conditions` is kept as the API has it. */
-const KUBELET_CONDITIONS = new Set([
+export const KUBELET_CONDITIONS: ReadonlySet<string> = new Set([
   'PodReadyToStartContainers',
   'Initialized',
   'Ready',

@@ -92,19 +92,27 @@ export class Prober {
     }
   }
 
-  #http(action: HTTPGetAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  /** Where a network probe goes, or why it may not go there. */
+  #endpoint(
+    action: { host?: string | undefined; port: number | string },
+    target: ProbeTarget,
+  ): { host: string; port: number } | ProbeResult {
     const host = action.host ?? target.ip;
     const port = portOf(action.port, target);
+    if (port === undefined)
+      return { success: false, output: `unknown port ${String(action.port)}` };
+    if (!this.#o.allowedTarget(host))
+      return { success: false, output: `refusing to probe ${host}: not this node's pod network` };
+    return { host, port };
+  }
+
+  #http(action: HTTPGetAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+    const endpoint = this.#endpoint(action, target);
+    if ('success' in endpoint) return Promise.resolve(endpoint);
+    const { host, port } = endpoint;
     const scheme = (action.scheme ?? 'HTTP').toLowerCase();
     const path = action.path ?? '/';
-    const url = `${scheme}://${host}:${String(port ?? '')}${path.startsWith('/') ? path : `/${path}`}`;
-    if (port === undefined)
-      return Promise.resolve({ success: false, output: `unknown port ${String(action.port)}` });
-    if (!this.#o.allowedTarget(host))
-      return Promise.resolve({
-        success: false,
-        output: `refusing to probe ${host}: not this node's pod network`,
-      });
+    const url = `${scheme}://${host}:${String(port)}${path.startsWith('/') ? path : `/${path}`}`;
     return new Promise((resolve) => {
       const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.33', accept: '*/*' };
       for (const h of action.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
@@ -141,15 +149,9 @@ export class Prober {
   }
 
   #tcp(action: TCPSocketAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
-    const host = action.host ?? target.ip;
-    const port = portOf(action.port, target);
-    if (port === undefined)
-      return Promise.resolve({ success: false, output: `unknown port ${String(action.port)}` });
-    if (!this.#o.allowedTarget(host))
-      return Promise.resolve({
-        success: false,
-        output: `refusing to probe ${host}: not this node's pod network`,
-      });
+    const endpoint = this.#endpoint(action, target);
+    if ('success' in endpoint) return Promise.resolve(endpoint);
+    const { host, port } = endpoint;
     return new Promise((resolve) => {
       const socket = connect({ host, port, timeout: timeoutMs });
       socket.once('connect', () => {
