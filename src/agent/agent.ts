@@ -55,7 +55,6 @@ export interface AgentOptions {
   readonly registerWithTaints?: readonly Taint[] | undefined;
   /** The agent's HTTPS port, reported in daemonEndpoints. Default: 10250. */
   readonly port?: number | undefined;
-
   /** Default: 110 (kubelet's maxPods). */
   readonly maxPods?: number | undefined;
   /** Default: 40 (kubelet's). */

@@ -166,7 +166,7 @@ describe('node agents run pods on real containerd', () => {
         'PodScheduled=True',
         'Ready=True',
       ]);
-      const { stdout } = await netns!.exec(['wget', '-qO-', '-T', '3', `http://${ip}:8080/`]);
+      const { stdout } = await netns.exec(['wget', '-qO-', '-T', '3', `http://${ip}:8080/`]);
       assert.equal(stdout.trim(), `hello from ${p.metadata?.name ?? ''}`);
     }
   });
