@@ -4,10 +4,9 @@
  * and client-node's WebSocket Exec: a real API server (RBAC), `k8ts agent` (its HTTPS endpoint
  * authorizing callers through SubjectAccessReviews) and a private containerd.
  *
- * Until `k8ts agent` runs pods, the test plays the agent's pod worker: it creates the pod's
- * sandbox and containers through CRI with the kubelet's labels (`io.kubernetes.pod.*`), the way
- * the agent will, and writes the pod's phase. Replace that part (runCriPod, the phase patch)
- * with the agent running the pods once it does; everything else is the production path.
+ * The agent runs the pods itself: `web` (an httpd plus a side container that exits 3 once, so
+ * `--previous` has a run to show), `starting` (waits for a ConfigMap that does not exist, so it
+ * stays ContainerCreating) and `unbound` (never scheduled).
  */
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
@@ -22,12 +21,12 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { buildKubeconfig } from '../../src/client/index.ts';
 import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
 import { BUSYBOX_IMAGE, startContainerdNode } from '../harness/containerd.ts';
-import { runCriPod } from '../harness/cri-pod.ts';
 import type { ContainerdNode } from '../harness/containerd.ts';
 import { kubectl, kubectlBackground } from '../harness/kubectl.ts';
 import { until } from '../harness/until.ts';
@@ -57,13 +56,27 @@ kind: Pod
 metadata: {name: web, namespace: default}
 spec:
   nodeName: ${NODE}
-  containers: [{name: web, image: ${BUSYBOX_IMAGE}}, {name: side, image: ${BUSYBOX_IMAGE}}]
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: scratch, emptyDir: {}}]
+  containers:
+  - name: web
+    image: ${BUSYBOX_IMAGE}
+    # Prints what the test drops into /tmp/say: output on demand (logs -f, attach).
+    command: [sh, -c, 'echo web started; mkdir -p /www; echo hello-from-pod > /www/index.html; httpd -p 8080 -h /www; while :; do [ -f /tmp/say ] && cat /tmp/say && rm -f /tmp/say; sleep 0.2; done']
+  - name: side
+    image: ${BUSYBOX_IMAGE}
+    # The first run exits 3 (the previous run); the restart stays up (the current run).
+    command: [sh, -c, 'if [ -f /scratch/ran ]; then echo current-run; exec sleep 100000; fi; touch /scratch/ran; echo previous-run; exit 3']
+    volumeMounts: [{name: scratch, mountPath: /scratch}]
 ---
-# Bound, but nothing runs yet (ContainerCreating).
+# Bound, but its ConfigMap does not exist: it stays ContainerCreating.
 apiVersion: v1
 kind: Pod
 metadata: {name: starting, namespace: default}
-spec: {nodeName: ${NODE}, containers: [{name: c, image: ${BUSYBOX_IMAGE}}]}
+spec:
+  nodeName: ${NODE}
+  volumes: [{name: cfg, configMap: {name: missing}}]
+  containers: [{name: c, image: ${BUSYBOX_IMAGE}, volumeMounts: [{name: cfg, mountPath: /cfg}]}]
 ---
 # Not scheduled.
 apiVersion: v1
@@ -82,7 +95,6 @@ describe('pod logs, exec, attach and port-forward through the API server and the
   let agentUrl: string;
   let dev: { certificatePem: string; keyPem: string };
   const logged: string[] = [];
-  const pods: { remove(): Promise<void> }[] = [];
 
   const k = (v: string, ...args: string[]) => kubectl(v, kc, args);
 
@@ -94,7 +106,7 @@ describe('pod logs, exec, attach and port-forward through the API server and the
   };
 
   before(async () => {
-    node = await startContainerdNode({ name: 'streams' });
+    node = await startContainerdNode({ name: 'streams', writeCniConfig: false });
     fx = await startApiServerFixture(new MemoryStore(), {
       authorizationMode: 'RBAC',
       onInternalError: (err) => logged.push(String(err instanceof Error ? err.stack : err)),
@@ -127,7 +139,7 @@ describe('pod logs, exec, attach and port-forward through the API server and the
         'agent',
         ...['--kubeconfig', kc, '--rootfs', node.rootfs, '--hostname-override', NODE],
         ...['--node-ip', '127.0.0.1', '--container-runtime-endpoint', node.endpoint],
-        ...['--address', '127.0.0.1', '--port', '0'],
+        ...['--address', '127.0.0.1', '--port', '0', '--pod-cidr', node.podCidr],
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -145,31 +157,21 @@ describe('pod logs, exec, attach and port-forward through the API server and the
     });
     agentUrl = `https://127.0.0.1:${String(port)}`;
 
-    pods.push(
-      await runCriPod(node, { namespace: 'default', name: 'web' }, [
-        {
-          name: 'web',
-          // Prints what the test drops into /tmp/say: output on demand (logs -f, attach).
-          script:
-            'echo web started; mkdir -p /www; echo hello-from-pod > /www/index.html; ' +
-            'httpd -p 8080 -h /www; while :; do [ -f /tmp/say ] && cat /tmp/say && rm -f /tmp/say; sleep 0.2; done',
-        },
-        { name: 'side', script: 'echo previous-run; exit 3', wait: true },
-        { name: 'side', script: 'echo current-run; exec sleep 100000' },
-      ]),
+    await until(
+      'web Running, side restarted once and up again',
+      async () => {
+        const r = await k('1.33', 'get', 'pod', 'web', '-o', 'json');
+        const p = JSON.parse(r.stdout) as Pod;
+        const side = p.status?.containerStatuses?.find((c) => c.name === 'side');
+        return p.status?.phase === 'Running' &&
+          (side?.restartCount ?? 0) >= 1 &&
+          side?.state?.running !== undefined
+          ? true
+          : undefined;
+      },
+      40_000,
+      300,
     );
-    // The phase the agent would report.
-    const running = await k(
-      '1.33',
-      'patch',
-      'pod',
-      'web',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      '{"status":{"phase":"Running"}}',
-    );
-    assert.equal(running.code, 0, running.stderr);
   });
 
   after(async () => {
@@ -177,7 +179,6 @@ describe('pod logs, exec, attach and port-forward through the API server and the
     agent.kill('SIGTERM');
     await new Promise((resolve) => agent.once('exit', resolve));
     await fx.stop();
-    for (const pod of pods) await pod.remove();
     await node.stop();
     // Secrets never in logs: not the exec'd command's secret, not a key.
     for (const line of logged) {
