@@ -121,4 +121,29 @@ describe('EtcdKvClient', () => {
     assert.deepEqual(classify(err), { kind: 'unknown-outcome' });
     kv.close();
   });
+
+  it('closing while its sessions connect leaves nothing to throw later', async () => {
+    const m = await fakeMember(() => {
+      // never answers
+    });
+    servers.push(m.server);
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => {
+      uncaught.push(err);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let i = 0; i < 40; i++) {
+        const kv = client([m.url]);
+        const call = kv.range({ key }, soon(1000)).catch(() => undefined);
+        if (i % 2 === 0) await new Promise((r) => setImmediate(r));
+        kv.close();
+        await call;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(uncaught, []);
+  });
 });

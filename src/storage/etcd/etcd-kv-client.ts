@@ -144,8 +144,14 @@ class MemberSession {
     dial.unref();
     session.once('connect', () => {
       clearTimeout(dial);
+      // The client may have closed (destroyed the session) while it was connecting.
+      if (session.destroyed) return;
       if (this.#session === session) this.#connected = true;
-      session.setLocalWindowSize(WINDOW_BYTES);
+      try {
+        session.setLocalWindowSize(WINDOW_BYTES);
+      } catch {
+        // destroyed meanwhile: its calls fail on their own
+      }
     });
     const forget = (): void => {
       clearTimeout(dial);
@@ -171,10 +177,15 @@ class MemberSession {
         session.destroy(new Error('keepalive ping not answered'));
       }, this.#o.keepaliveTimeoutMs);
       timeout.unref();
-      const sent = session.ping((err) => {
-        clearTimeout(timeout);
-        if (err === null) this.#armKeepalive(session);
-      });
+      let sent = false;
+      try {
+        sent = session.ping((err) => {
+          clearTimeout(timeout);
+          if (err === null) this.#armKeepalive(session);
+        });
+      } catch {
+        // the session closed meanwhile
+      }
       if (!sent) clearTimeout(timeout);
     }, this.#o.keepaliveTimeMs);
     this.#keepalive.unref();
