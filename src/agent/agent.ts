@@ -256,6 +256,11 @@ export class Agent {
     });
   }
 
+  /** The node's pod CIDR: Node.spec.podCIDR once assigned, else the `podCidr` option. */
+  get podCidr(): string | undefined {
+    return this.#network.podCidr;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const { paths, log } = this.#o;
     // Every in-flight CRI and API call of every pod worker listens on this signal.

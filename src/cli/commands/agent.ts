@@ -18,6 +18,7 @@ import { parseNodeLabels, parseTaints } from '../../agent/nodestatus/node-flags.
 import { isDNS1123Subdomain } from '../../api/validation/names.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
+import type { JsonLineLogFn } from '../../util/json-line-log.ts';
 import { cgroupDriverFlag } from '../flag-parsers.ts';
 
 interface AgentFlags {
@@ -40,6 +41,7 @@ interface AgentFlags {
   clientCaFile?: string;
   authorizationMode: 'Webhook' | 'AlwaysAllow';
   runtime: 'containerd' | 'simulated';
+  simulatedNodes: number;
   maxPods: number;
   nodeLeaseDurationSeconds: number;
   nodeStatusUpdateFrequency: number;
@@ -145,6 +147,14 @@ export function agentCommand(): Command {
         .default('containerd'),
     )
     .addOption(
+      new Option(
+        '--simulated-nodes <n>',
+        'with --runtime simulated: nodes this process runs (<name>-0, <name>-1, ... when more than 1)',
+      )
+        .argParser(positiveInt(5000))
+        .default(1),
+    )
+    .addOption(
       new Option('--max-pods <n>', 'pods this node runs at most')
         .argParser(positiveInt(10000))
         .default(110),
@@ -186,8 +196,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const { AgentServer } = await import('../../agent/server/agent-server.ts');
   const { RuntimeContainerLocator } = await import('../../agent/server/container-locator.ts');
   const { loadServingCertificate } = await import('../../agent/server/serving-certificate.ts');
-  if (flags.runtime === 'simulated')
-    throw new Error('--runtime simulated is not available in this build: use containerd');
+  if (flags.runtime !== 'simulated' && flags.simulatedNodes !== 1)
+    throw new Error('--simulated-nodes needs --runtime simulated');
   const nodeName = (flags.hostnameOverride ?? hostname()).toLowerCase();
   const nameErrs = isDNS1123Subdomain(nodeName);
   if (nameErrs.length > 0) throw new Error(`node name "${nodeName}": ${nameErrs.join('; ')}`);
@@ -201,6 +211,10 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   if (clientCaPem === undefined)
     throw new Error('set --client-ca-file: the kubeconfig names no CA for client certificates');
   const nodeIp = flags.nodeIp ?? defaultNodeIp();
+  if (flags.runtime === 'simulated') {
+    await runSimulatedAgents(flags, nodeName, nodeIp, log);
+    return;
+  }
   const paths = agentPaths(flags.rootfs);
   const serving = await loadServingCertificate({
     certFile: flags.tlsCertFile,
@@ -270,6 +284,84 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     process.off('SIGINT', onSignal);
     await server.stop();
     runtime.close();
+    client.close();
+  }
+}
+
+/**
+ * `--runtime simulated`: `--simulated-nodes` agents in this process, each on its own in-memory
+ * runtime (kwok's idea, for scale benchmarks: nothing runs). They share one API connection, so
+ * the kubeconfig must be allowed to act for every node (an admin's, not one node's), and they
+ * serve no HTTPS endpoint (no logs or exec). The systemd cgroup driver is used so that no
+ * cgroup is touched; each node's files (volumes, a CNI conflist nobody reads) live under
+ * `<rootfs>/var/lib/k8ts-simulated/<node>`.
+ */
+async function runSimulatedAgents(
+  flags: AgentFlags,
+  baseName: string,
+  nodeIp: string,
+  log: JsonLineLogFn,
+): Promise<void> {
+  const { Agent } = await import('../../agent/agent.ts');
+  type SimAgent = InstanceType<typeof Agent>;
+  const { SimulatedRuntime } = await import('../../agent/runtime/simulated-runtime.ts');
+  const { RestClient } = await import('../../client/index.ts');
+  const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
+    component: 'kubelet',
+  });
+  const names =
+    flags.simulatedNodes === 1
+      ? [baseName]
+      : Array.from({ length: flags.simulatedNodes }, (_, i) => `${baseName}-${String(i)}`);
+  for (const name of names) {
+    const errs = isDNS1123Subdomain(name);
+    if (errs.length > 0) throw new Error(`node name "${name}": ${errs.join('; ')}`);
+  }
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    stop.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  log('info', 'running simulated nodes (nothing executes)', { nodes: names.length });
+  try {
+    await Promise.all(
+      names.map((name) => {
+        const rootfs = join(flags.rootfs, 'var/lib/k8ts-simulated', name);
+        // The runtime hands out IPs from the agent's pod CIDR, known once the agent runs.
+        const node: { agent?: SimAgent } = {};
+        const runtime = new SimulatedRuntime({
+          name,
+          cgroupDriver: 'systemd',
+          podCidr: () => node.agent?.podCidr,
+        });
+        const agent = new Agent({
+          client,
+          runtime,
+          paths: agentPaths(rootfs),
+          nodeName: name,
+          nodeIp,
+          cgroupDriver: 'systemd',
+          cgroupRoot: '/',
+          bridge: hostScopedNames(rootfs).bridge,
+          podCidr: flags.podCidr,
+          nodeLabels: { ...flags.nodeLabels, 'k8ts.io/simulated': 'true' },
+          registerWithTaints: flags.registerWithTaints,
+          port: flags.port,
+          maxPods: flags.maxPods,
+          nodeLeaseDurationSeconds: flags.nodeLeaseDurationSeconds,
+          nodeStatusUpdateMs: flags.nodeStatusUpdateFrequency,
+          log: (level, message, fields) => {
+            log(level, message, { node: name, ...fields });
+          },
+        });
+        node.agent = agent;
+        return agent.run(stop.signal);
+      }),
+    );
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     client.close();
   }
 }
