@@ -6,7 +6,9 @@
  * event that shows the pod Running. References measured in the same run: **cri-direct** (the
  * same N sandboxes + containers started straight through CRI, N in flight: the runtime's own
  * floor) and upstream's SLO (p99 <= 5 s). Then the agent idles with those pods for a while and
- * its RSS and CPU are read from /proc. Options: `--pods N` (default 30), `--idle-s S` (20).
+ * its RSS and CPU are read from /proc. Before the burst, 5 pods are started one at a time (each
+ * after the previous one is Running), and so are 5 for cri-direct. Options: `--pods N`
+ * (default 30), `--idle-s S` (default 20).
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -30,6 +32,7 @@ import type { BenchRow } from './lib/result.ts';
 const BIN = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 const PODS = { group: '', version: 'v1', plural: 'pods', namespace: 'default' };
 const NODE = 'bench-node';
+const SOLO = 5;
 const CLK_TCK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 function intFlag(args: readonly string[], name: string, fallback: number): number {
@@ -40,42 +43,49 @@ function intFlag(args: readonly string[], name: string, fallback: number): numbe
   return v;
 }
 
-/** Starts N sandboxes with one busybox container each straight through CRI, all in flight. */
-async function criDirect(node: ContainerdNode, count: number): Promise<number[]> {
+/**
+ * Starts N sandboxes with one busybox container each straight through CRI (all in flight, or
+ * one at a time), then removes them; resolves with each one's start latency (ms).
+ */
+async function criDirect(
+  node: ContainerdNode,
+  count: number,
+  oneAtATime: boolean,
+): Promise<number[]> {
   const rt = node.runtime();
   const latencies: number[] = [];
   const sandboxes: string[] = [];
-  await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const uid = randomUUID();
-      const name = `raw-${String(i)}`;
-      const config: PodSandboxConfig = {
-        metadata: { name, uid, namespace: 'bench', attempt: 0 },
-        hostname: name,
-        log_directory: join(node.rootfs, `var/log/pods/bench_${name}_${uid}`),
-        labels: { 'io.kubernetes.pod.uid': uid },
-        linux: {
-          cgroup_parent: `${node.cgroupRoot}/raw/pod${uid}`,
-          security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } },
-        },
-      };
-      const t0 = performance.now();
-      const sandboxId = await rt.runPodSandbox(config);
-      sandboxes.push(sandboxId);
-      const id = await rt.createContainer(
-        sandboxId,
-        {
-          metadata: { name: 'c', attempt: 0 },
-          image: { image: BUSYBOX_IMAGE },
-          command: ['sleep', '3600'],
-          log_path: 'c/0.log',
-        },
-        config,
-      );
-      await rt.startContainer(id);
-      latencies.push(performance.now() - t0);
-    }),
-  );
+  const startOne = async (i: number): Promise<void> => {
+    const uid = randomUUID();
+    const name = `raw-${String(i)}`;
+    const config: PodSandboxConfig = {
+      metadata: { name, uid, namespace: 'bench', attempt: 0 },
+      hostname: name,
+      log_directory: join(node.rootfs, `var/log/pods/bench_${name}_${uid}`),
+      labels: { 'io.kubernetes.pod.uid': uid },
+      linux: {
+        cgroup_parent: `${node.cgroupRoot}/raw/pod${uid}`,
+        security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } },
+      },
+    };
+    const t0 = performance.now();
+    const sandboxId = await rt.runPodSandbox(config);
+    sandboxes.push(sandboxId);
+    const id = await rt.createContainer(
+      sandboxId,
+      {
+        metadata: { name: 'c', attempt: 0 },
+        image: { image: BUSYBOX_IMAGE },
+        command: ['sleep', '3600'],
+        log_path: 'c/0.log',
+      },
+      config,
+    );
+    await rt.startContainer(id);
+    latencies.push(performance.now() - t0);
+  };
+  if (oneAtATime) for (let i = 0; i < count; i++) await startOne(i);
+  else await Promise.all(Array.from({ length: count }, (_, i) => startOne(i)));
   for (const id of sandboxes) {
     await rt.stopPodSandbox(id);
     await rt.removePodSandbox(id);
@@ -92,11 +102,11 @@ function processUsage(pid: number): { cpuS: number; rssBytes: number } {
   return { cpuS, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
 }
 
-function sleeper(i: number): Pod {
+function sleeper(i: number, prefix: string): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `pod-${String(i).padStart(3, '0')}` },
+    metadata: { name: `${prefix}-${String(i).padStart(3, '0')}` },
     spec: {
       nodeName: NODE,
       terminationGracePeriodSeconds: 1,
@@ -121,7 +131,8 @@ export async function run(args: readonly string[]): Promise<void> {
   const agentLog = join(tmpdir(), `k8ts-bench-agent-${String(process.pid)}.log`);
   try {
     // The runtime's floor first, before the agent runs (it would remove foreign sandboxes).
-    const raw = await criDirect(node, count);
+    const rawSolo = await criDirect(node, SOLO, true);
+    const raw = await criDirect(node, count, false);
     process.stderr.write(`cri-direct: ${String(count)} sandboxes+containers started\n`);
 
     agent = spawn(
@@ -150,18 +161,14 @@ export async function run(args: readonly string[]): Promise<void> {
       200,
     );
 
-    const createdAt = new Map<string, number>();
-    const latencies: number[] = [];
-    let lastRunningAt = 0;
-    let allRunning!: () => void;
-    const done = new Promise<void>((r) => {
-      allRunning = r;
-    });
+    // When the watch first showed each pod Running, and who waits for which pod.
+    const runningAt = new Map<string, number>();
+    const waiters = new Map<string, () => void>();
     // A watch from the list's resourceVersion, reopened from the last event seen if the server
     // ends it (as any watcher does).
     let rv = (await client.list<Pod>(PODS)).metadata.resourceVersion;
     const watching = (async () => {
-      while (!ac.signal.aborted && latencies.length < count) {
+      while (!ac.signal.aborted) {
         const watch = await client.watch<Pod>(PODS, { signal: ac.signal, resourceVersion: rv });
         for await (const e of watch) {
           if (e.type === 'ERROR') {
@@ -171,29 +178,36 @@ export async function run(args: readonly string[]): Promise<void> {
           rv = e.object.metadata?.resourceVersion ?? rv;
           if (e.type !== 'MODIFIED' && e.type !== 'ADDED') continue;
           const name = e.object.metadata?.name ?? '';
-          const t0 = createdAt.get(name);
-          if (t0 === undefined || e.object.status?.phase !== 'Running') continue;
-          createdAt.delete(name);
-          lastRunningAt = performance.now();
-          latencies.push(lastRunningAt - t0);
-          if (latencies.length === count) allRunning();
+          if (runningAt.has(name) || e.object.status?.phase !== 'Running') continue;
+          runningAt.set(name, performance.now());
+          waiters.get(name)?.();
         }
-        process.stderr.write(`watch ended after ${String(latencies.length)} Running\n`);
       }
     })().catch((err: unknown) => {
       if (!ac.signal.aborted) process.stderr.write(`watch failed: ${String(err)}\n`);
     });
+    /** Creates the pod and resolves with create-to-Running (ms), or NaN after 120 s. */
+    const startPod = async (p: Pod): Promise<number> => {
+      const name = p.metadata?.name ?? '';
+      const seen = new Promise<void>((resolve) => {
+        waiters.set(name, resolve);
+        setTimeout(resolve, 120_000).unref();
+      });
+      const t0 = performance.now();
+      await client.create(PODS, p);
+      await seen;
+      return (runningAt.get(name) ?? Number.NaN) - t0;
+    };
+
+    // One pod at a time: the agent's own pipeline, nothing queued behind anything.
+    const solo: number[] = [];
+    for (let i = 0; i < SOLO; i++) solo.push(await startPod(sleeper(i, 'solo')));
+    // The burst: every pod at once.
     const start = performance.now();
-    await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const p = sleeper(i);
-        createdAt.set(p.metadata?.name ?? '', performance.now());
-        await client.create(PODS, p);
-      }),
-    );
-    const timer = setTimeout(allRunning, 120_000);
-    await done;
-    clearTimeout(timer);
+    const latencies = (
+      await Promise.all(Array.from({ length: count }, (_, i) => startPod(sleeper(i, 'pod'))))
+    ).filter((l) => !Number.isNaN(l));
+    const allRunningMs = performance.now() - start;
     process.stderr.write(`${String(latencies.length)}/${String(count)} Running\n`);
     if (latencies.length < count) {
       const states = (await client.list<Pod>(PODS)).items.map(
@@ -211,38 +225,27 @@ export async function run(args: readonly string[]): Promise<void> {
     const b = processUsage(agentPid);
     const idleCpu = ((b.cpuS - a.cpuS) / ((performance.now() - t) / 1000)) * 100;
 
-    const cond = `${String(count)}_pods`;
+    const cond = `${String(count)}_pods_at_once`;
+    const soloCond = `1_pod_at_a_time`;
+    const row = (system: string, metric: string, value: number, unit = 'ms'): BenchRow => ({
+      system,
+      metric,
+      value,
+      unit,
+    });
     rows.push(
-      { system: 'k8ts', metric: `running_${cond}`, value: latencies.length, unit: 'pods' },
-      {
-        system: 'k8ts',
-        metric: `startup_p50_${cond}`,
-        value: percentile(latencies, 50),
-        unit: 'ms',
-      },
-      {
-        system: 'k8ts',
-        metric: `startup_p99_${cond}`,
-        value: percentile(latencies, 99),
-        unit: 'ms',
-      },
-      { system: 'k8ts', metric: `all_running_${cond}`, value: lastRunningAt - start, unit: 'ms' },
-      {
-        system: 'cri-direct',
-        metric: `startup_p50_${cond}`,
-        value: percentile(raw, 50),
-        unit: 'ms',
-      },
-      {
-        system: 'cri-direct',
-        metric: `startup_p99_${cond}`,
-        value: percentile(raw, 99),
-        unit: 'ms',
-      },
-      { system: 'cri-direct', metric: `all_running_${cond}`, value: Math.max(...raw), unit: 'ms' },
-      { system: 'upstream-slo', metric: `startup_p99_${cond}`, value: 5_000, unit: 'ms' },
-      { system: 'k8ts', metric: `agent_idle_cpu_${cond}`, value: idleCpu, unit: '% of a core' },
-      { system: 'k8ts', metric: `agent_rss_${cond}`, value: b.rssBytes / 2 ** 20, unit: 'MiB' },
+      row('k8ts', `running_${cond}`, latencies.length, 'pods'),
+      row('k8ts', `startup_p50_${cond}`, percentile(latencies, 50)),
+      row('cri-direct', `startup_p50_${cond}`, percentile(raw, 50)),
+      row('k8ts', `startup_p99_${cond}`, percentile(latencies, 99)),
+      row('cri-direct', `startup_p99_${cond}`, percentile(raw, 99)),
+      row('upstream-slo', `startup_p99_${cond}`, 5_000),
+      row('k8ts', `all_running_${cond}`, allRunningMs),
+      row('cri-direct', `all_running_${cond}`, Math.max(...raw)),
+      row('k8ts', `startup_p50_${soloCond}`, percentile(solo, 50)),
+      row('cri-direct', `startup_p50_${soloCond}`, percentile(rawSolo, 50)),
+      row('k8ts', `agent_idle_cpu_${String(count + SOLO)}_pods`, idleCpu, '% of a core'),
+      row('k8ts', `agent_rss_${String(count + SOLO)}_pods`, b.rssBytes / 2 ** 20, 'MiB'),
     );
     process.stdout.write(
       `${formatTable(rows, [

@@ -33,7 +33,10 @@ export interface PodManagerOptions {
   readonly cgroups: PodCgroups;
   /** `/var/lib/kubelet/pods`. */
   readonly podsDir: string;
-  /** Concurrent pod syncs. Default: 16. */
+  /**
+   * Concurrent pod syncs. Default: 64 (kubelet runs one goroutine per pod; a bound keeps a burst
+   * of pod creations from opening unbounded CRI calls, and 64 covers a node's usual burst).
+   */
   readonly workers?: number | undefined;
   /** Default: 1,000 ms (kubelet's PLEG relist period). */
   readonly relistPeriodMs?: number | undefined;
@@ -108,7 +111,7 @@ export class PodManager {
       runControllerLoop({
         queue: this.#queue,
         reconcile: (uid, s) => this.#reconcile(uid, s),
-        workers: this.#o.workers ?? 16,
+        workers: this.#o.workers ?? 64,
         informers: [this.#informer],
         onError: (err, uid) => {
           this.#o.log('warn', 'error syncing pod; will retry', {
