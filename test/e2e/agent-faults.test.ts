@@ -18,7 +18,7 @@ import { RestClient } from '../../src/client/index.ts';
 import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
-import { BUSYBOX_IMAGE, startContainerdNode } from '../harness/containerd.ts';
+import { BUSYBOX_IMAGE, NO_LEFTOVERS, startContainerdNode } from '../harness/containerd.ts';
 import type { ContainerdNode } from '../harness/containerd.ts';
 import { until } from '../harness/until.ts';
 
@@ -263,21 +263,6 @@ describe('agent faults on real containerd', () => {
       async () => ((await client.list<Pod>(PODS)).items.length === 0 ? true : undefined),
       60_000,
     );
-    const left = await until(
-      'node clean',
-      async () => {
-        const l = await node.leftovers();
-        return Object.values(l).every((v: readonly string[]) => v.length === 0) ? l : undefined;
-      },
-      20_000,
-    ).catch(async () => node.leftovers());
-    assert.deepEqual(left, {
-      sandboxes: [],
-      containers: [],
-      podCgroups: [],
-      ipAllocations: [],
-      mounts: [],
-      cniResults: [],
-    });
+    assert.deepEqual(await node.settledLeftovers(), NO_LEFTOVERS);
   });
 });

@@ -23,7 +23,7 @@ import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
 import { bridgeNetns } from '../harness/bridge-netns.ts';
 import type { BridgeNetns } from '../harness/bridge-netns.ts';
-import { BUSYBOX_IMAGE, startContainerdNode } from '../harness/containerd.ts';
+import { BUSYBOX_IMAGE, NO_LEFTOVERS, startContainerdNode } from '../harness/containerd.ts';
 import type { ContainerdNode } from '../harness/containerd.ts';
 import { until } from '../harness/until.ts';
 
@@ -226,23 +226,7 @@ describe('node agents run pods on real containerd', () => {
       },
       60_000,
     );
-    for (const n of nodes) {
-      const left = await until(
-        `${n.name} clean`,
-        async () => {
-          const l = await n.leftovers();
-          return Object.values(l).every((v: readonly string[]) => v.length === 0) ? l : undefined;
-        },
-        20_000,
-      ).catch(async () => n.leftovers());
-      assert.deepEqual(left, {
-        sandboxes: [],
-        containers: [],
-        podCgroups: [],
-        ipAllocations: [],
-        mounts: [],
-        cniResults: [],
-      });
-    }
+    for (const n of nodes)
+      assert.deepEqual(await n.settledLeftovers(), NO_LEFTOVERS, `${n.name} clean`);
   });
 });

@@ -58,6 +58,16 @@ export interface ContainerdNodeOptions {
   readonly writeCniConfig?: boolean;
 }
 
+/** What a clean node has left: nothing. */
+export const NO_LEFTOVERS: Leftovers = {
+  sandboxes: [],
+  containers: [],
+  podCgroups: [],
+  ipAllocations: [],
+  mounts: [],
+  cniResults: [],
+};
+
 /** What a node left behind after its pods were deleted; every list empty means clean. */
 export interface Leftovers {
   readonly sandboxes: string[];
@@ -94,6 +104,8 @@ export interface ContainerdNode {
   /** Starts containerd again with the same config and waits until CRI answers. */
   startProcess(): Promise<void>;
   leftovers(): Promise<Leftovers>;
+  /** Leftovers once they are all gone, or as they are after `timeoutMs` (default 20 s). */
+  settledLeftovers(timeoutMs?: number): Promise<Leftovers>;
   stop(): Promise<void>;
 }
 
@@ -362,6 +374,16 @@ export async function startContainerdNode(
     return { sandboxes, containers, podCgroups, ipAllocations, mounts, cniResults };
   };
 
+  const settledLeftovers = async (timeoutMs = 20_000): Promise<Leftovers> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const l = await leftovers();
+      if (Object.values(l).every((v: readonly string[]) => v.length === 0) || Date.now() > deadline)
+        return l;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
   const stop = async (): Promise<void> => {
     if (child !== undefined && child.exitCode === null) {
       const rt = runtime();
@@ -456,6 +478,7 @@ export async function startContainerdNode(
     stopProcess,
     startProcess,
     leftovers,
+    settledLeftovers,
     stop,
   };
 }
