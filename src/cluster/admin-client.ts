@@ -1,7 +1,9 @@
 /**
  * The API client init's later phases and `k8ts token` use: `admin.conf` (kubernetes-admin in
  * kubeadm:cluster-admins). As kubeadm 1.29+, the group's ClusterRoleBinding to cluster-admin is
- * made on first use with `super-admin.conf` (system:masters) if admin.conf is not allowed yet.
+ * made on first use with `super-admin.conf` (system:masters) if admin.conf is not allowed yet;
+ * a freshly made binding is waited for (the API server's RBAC cache follows a watch, so the first
+ * request after the create may still be refused) until admin.conf is allowed everything.
  * Plus create-or-update for the objects init owns (idempotent re-runs).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -70,13 +72,47 @@ export async function adminClient(paths: ClusterPaths): Promise<RestClient> {
     const superClient = RestClient.fromKubeconfig(readFileSync(superConf, 'utf8'), {
       timeoutMs: 15_000,
     });
+    let created = false;
     try {
       await superClient.create(RBAC('clusterrolebindings'), clusterAdminsBinding());
+      created = true;
     } catch (err: unknown) {
       if (!isAlreadyExists(err)) throw err;
     } finally {
       superClient.close();
     }
+    if (created) await waitUntilAllowed(client);
   }
   return client;
+}
+
+/** How long a new binding may take to reach the API server's RBAC cache. Default: 30 s. */
+const BINDING_VISIBLE_TIMEOUT_MS = 30_000;
+const BINDING_POLL_MS = 50;
+
+/**
+ * Polls a SelfSubjectAccessReview for `*` on everything until the API server allows it: then
+ * every later request of init sees the binding (each API server's RBAC cache follows a watch).
+ */
+async function waitUntilAllowed(client: RestClient): Promise<void> {
+  const deadline = Date.now() + BINDING_VISIBLE_TIMEOUT_MS;
+  const review: KubeObject = {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    spec: { resourceAttributes: { verb: '*', group: '*', resource: '*' } },
+  } as KubeObject;
+  for (;;) {
+    const answer = await client.create<KubeObject & { status?: { allowed?: boolean } }>(
+      { group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews' },
+      review,
+    );
+    if (answer.status?.allowed === true) return;
+    if (Date.now() >= deadline)
+      throw new Error(
+        `admin.conf is still not allowed ${String(BINDING_VISIBLE_TIMEOUT_MS / 1000)} s after ` +
+          `the ClusterRoleBinding ${CLUSTER_ADMINS_BINDING} was created: check the API server's ` +
+          'RBAC (--authorization-mode) and its log',
+      );
+    await new Promise((resolve) => setTimeout(resolve, BINDING_POLL_MS));
+  }
 }
