@@ -117,6 +117,45 @@ describe('runControllerLoop', () => {
     await run;
   });
 
+  // N workers: exactly N distinct keys are in flight at once, never more.
+  for (const workers of [1, 3]) {
+    it(`${String(workers)} worker(s) reconcile ${String(workers)} distinct key(s) at once, no more`, async () => {
+      const { queue, ac } = newFixture();
+      let inFlight = 0;
+      let peak = 0;
+      const gates: (() => void)[] = [];
+      const run = runControllerLoop({
+        queue,
+        workers,
+        reconcile: () => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          return new Promise<void>((resolve) => {
+            gates.push(() => {
+              inFlight--;
+              resolve();
+            });
+          });
+        },
+        signal: ac.signal,
+      });
+      for (let i = 0; i < 5; i++) queue.add(`k${String(i)}`);
+      await until('workers busy', () => inFlight === workers);
+      for (let i = 0; i < 10; i++) await tick();
+      assert.equal(inFlight, workers);
+      // Releasing them one at a time lets the rest through, never above N.
+      for (let done = 0; done < 5; done++) {
+        await until('a gate', () => gates.length > 0);
+        gates.shift()?.();
+        await tick();
+      }
+      await until('all done', () => inFlight === 0 && queue.len() === 0);
+      assert.equal(peak, workers);
+      ac.abort();
+      await run;
+    });
+  }
+
   it('on abort: no new keys, in-flight reconciles see the signal, settles after them', async () => {
     const { queue, ac } = newFixture();
     let sawAbort = false;

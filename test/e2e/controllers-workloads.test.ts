@@ -192,7 +192,7 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
     assert.doesNotMatch(after, /^1\s+/m, 'revision 1 became 3');
     const scaling = await events('web', 'ScalingReplicaSet');
     assert.ok(
-      scaling.some((m) => /^Scaled up replica set web-[a-z0-9]+ to 1$/.test(m)),
+      scaling.some((m) => /^Scaled up replica set web-[a-z0-9]+ from 0 to 1$/.test(m)),
       scaling.join('\n'),
     );
   });

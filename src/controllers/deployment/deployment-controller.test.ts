@@ -106,7 +106,10 @@ describe('deployment controller', () => {
       { status: available?.status, reason: available?.reason },
       { status: 'True', reason: 'MinimumReplicasAvailable' },
     );
-    await f.waitEvent('ScalingReplicaSet', new RegExp(`^Scaled up replica set ${rsName} to 3$`));
+    await f.waitEvent(
+      'ScalingReplicaSet',
+      new RegExp(`^Scaled up replica set ${rsName} from 0 to 3$`),
+    );
     await f.waitEvent('SuccessfulCreate', new RegExp(`^Created pod: ${rsName}-[a-z0-9]{5}$`));
     const pods = await f.pods('app=web');
     assert.equal(pods.length, 3);
@@ -175,7 +178,7 @@ describe('deployment controller', () => {
       .map((e) => e.message.replace(/rec-[a-z0-9]+/, 'RS'));
     assert.deepEqual(scaling, [
       'Scaled down replica set RS to 0 from 2',
-      'Scaled up replica set RS to 2',
+      'Scaled up replica set RS from 0 to 2',
     ]);
   });
 

@@ -114,19 +114,24 @@ export class DeploymentWrites {
           throw err;
         }
       } else {
+        const msg = `Failed to create new replica set "${name}": ${err instanceof Error ? err.message : String(err)}`;
         if (hasProgressDeadline(d)) {
-          const msg = `Failed to create new replica set "${name}": ${err instanceof Error ? err.message : String(err)}`;
           this.setCondition(
             newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, this.now()),
           );
           await this.updateStatus();
         }
+        this.event('Warning', 'ReplicaSetCreateError', msg);
         throw err;
       }
     }
     this.rsList.push(created);
     if (!alreadyExists && replicas > 0)
-      this.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${name} to ${replicas}`);
+      this.event(
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${name} from 0 to ${replicas}`,
+      );
     let needsUpdate = this.setDeploymentRevision(String(newRevision));
     if (!alreadyExists && hasProgressDeadline(d)) {
       const msg = `Created new replica set "${name}"`;

@@ -3,7 +3,8 @@
  * simplified), as pure functions. Every selected pod with an IP of the slice's family that is
  * not terminal becomes an endpoint with conditions ready (Ready and not terminating, or
  * publishNotReadyAddresses), serving (Ready) and terminating (deletionTimestamp set), plus its
- * nodeName, targetRef and (subdomain match) hostname. Endpoints are grouped by address type and
+ * nodeName, zone (the node's `topology.kubernetes.io/zone` label, when the node is known),
+ * targetRef and (subdomain match) hostname. Endpoints are grouped by address type and
  * resolved port set, sorted, and cut into slices of at most `maxEndpointsPerSlice` (100). A
  * Service with no endpoints keeps one empty placeholder slice, as upstream. Reconciling against
  * existing slices reuses them in name order (update only when different), creates what is
@@ -27,6 +28,7 @@ export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 /** One slice's content, before it has a name. */
 export interface SliceContent {
@@ -54,10 +56,15 @@ function slicePorts(pod: Pod, svc: Service): EndpointPort[] | undefined {
 const groupKey = (c: Pick<SliceContent, 'addressType' | 'ports'>): string =>
   JSON.stringify([c.addressType, c.ports]);
 
+/**
+ * `zoneOf` answers a node's zone label (upstream's podToEndpoint reads it from the node lister);
+ * default: no zones.
+ */
 export function desiredSlices(
   svc: Service,
   pods: readonly Pod[],
   maxEndpointsPerSlice = MAX_ENDPOINTS_PER_SLICE,
+  zoneOf: (nodeName: string) => string | undefined = () => undefined,
 ): SliceContent[] {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
   const families = (svc.spec?.ipFamilies ?? ['IPv4']).filter(
@@ -73,11 +80,14 @@ export function desiredSlices(
       if (ports === undefined) continue;
       const serving = isPodReady(pod);
       const terminating = pod.metadata?.deletionTimestamp != null;
+      const nodeName = pod.spec?.nodeName ?? '';
+      const zone = nodeName === '' ? undefined : zoneOf(nodeName);
       const endpoint: Endpoint = {
         addresses: [ip],
         conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
         ...(shouldSetHostname(pod, svc) ? { hostname: pod.spec?.hostname ?? '' } : {}),
-        ...((pod.spec?.nodeName ?? '') === '' ? {} : { nodeName: pod.spec?.nodeName ?? '' }),
+        ...(nodeName === '' ? {} : { nodeName }),
+        ...(zone === undefined || zone === '' ? {} : { zone }),
         targetRef: {
           kind: 'Pod',
           namespace: pod.metadata?.namespace ?? '',

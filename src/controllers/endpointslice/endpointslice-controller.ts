@@ -6,9 +6,10 @@
  * them to the mirroring controller); a deleted Service's slices go with it through their owner
  * reference (the garbage collector). Slices created are remembered until the informer shows
  * them, and a sync waits (requeues) until then, so a lagging cache never causes duplicates
- * (upstream's endpointSliceTracker).
+ * (upstream's endpointSliceTracker). Endpoints carry their node's zone as the node cache has it
+ * at sync time (as upstream, a later zone relabel alone does not resync the Service).
  */
-import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import {
   DeletedFinalStateUnknown,
@@ -25,6 +26,7 @@ import {
   CONTROLLER_NAME,
   MANAGED_BY_LABEL,
   SERVICE_NAME_LABEL,
+  ZONE_LABEL,
   desiredSlices,
   planSlices,
 } from './endpoint-slices.ts';
@@ -64,6 +66,7 @@ export class EndpointSliceController implements Controller {
     const services = this.#ctx.informers.informerFor<Service>(RESOURCES.services);
     const pods = this.#ctx.informers.informerFor<Pod>(RESOURCES.pods);
     const slices = this.#ctx.informers.informerFor<EndpointSlice>(RESOURCES.endpointSlices);
+    const nodes = this.#ctx.informers.informerFor<Node>(RESOURCES.nodes);
     const regs = watchServicesAndPods(services, pods, (k) => {
       this.#queue.add(k);
     });
@@ -87,7 +90,7 @@ export class EndpointSliceController implements Controller {
       await runControllerLoop({
         queue: this.#queue,
         workers: this.#workers,
-        informers: [services, pods, slices],
+        informers: [services, pods, slices, nodes],
         signal,
         reconcile: (key, s) => this.sync(key, s),
         onError: (err, key) => {
@@ -127,7 +130,10 @@ export class EndpointSliceController implements Controller {
       .informerFor<Pod>(RESOURCES.pods)
       .indexer.list()
       .filter((p) => p.metadata?.namespace === namespace && selects(selector, p));
-    const plan = planSlices(svc, desiredSlices(svc, pods, this.#maxPerSlice), existing);
+    const nodes = this.#ctx.informers.informerFor<Node>(RESOURCES.nodes).indexer;
+    const zoneOf = (node: string): string | undefined =>
+      nodes.getByKey(node)?.metadata?.labels?.[ZONE_LABEL];
+    const plan = planSlices(svc, desiredSlices(svc, pods, this.#maxPerSlice, zoneOf), existing);
     const ref = { ...RESOURCES.endpointSlices, namespace };
     for (const s of plan.update)
       await this.#ctx.client.update({ ...ref, name: s.metadata?.name ?? '' }, s, { signal });
