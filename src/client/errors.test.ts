@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiStatusError, errorFromResponse, isConflict, isExpired, isNotFound } from './errors.ts';
+import {
+  ApiStatusError,
+  errorFromResponse,
+  hasStatusCause,
+  isConflict,
+  isExpired,
+  isNamespaceTerminating,
+  isNotFound,
+} from './errors.ts';
 
 describe('errorFromResponse', () => {
   it('keeps the Status body: code, reason, message, details', () => {
@@ -44,5 +52,27 @@ describe('errorFromResponse', () => {
     assert.ok(isExpired(new ApiStatusError({ code: 410, reason: 'Expired' }, 410)));
     assert.ok(isExpired(new ApiStatusError({ code: 410, reason: 'Gone' }, 410)));
     assert.ok(!isExpired(new Error('410')));
+  });
+});
+
+describe('status causes', () => {
+  it('finds a cause by reason (a create in a terminating namespace)', () => {
+    const err = errorFromResponse(
+      403,
+      Buffer.from(
+        JSON.stringify({
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: 'unable to create new content in namespace x because it is being terminated',
+          details: { name: 'x', kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating' }] },
+        }),
+      ),
+    );
+    assert.ok(isNamespaceTerminating(err));
+    assert.ok(!hasStatusCause(err, 'FieldValueInvalid'));
+    assert.ok(!isNamespaceTerminating(errorFromResponse(403, Buffer.from('forbidden'))));
+    assert.ok(!isNamespaceTerminating(new Error('NamespaceTerminating')));
   });
 });

@@ -123,6 +123,17 @@ export const isUnauthorized = (err: unknown): boolean => isReason(err, 'Unauthor
 export const isTooManyRequests = (err: unknown): boolean => isReason(err, 'TooManyRequests');
 export const isInternalError = (err: unknown): boolean => isReason(err, 'InternalError');
 
+/** apimachinery's HasStatusCause: the Status details carry a cause of this type (`reason`). */
+export const hasStatusCause = (err: unknown, cause: string): boolean =>
+  err instanceof ApiStatusError && (err.details?.causes ?? []).some((c) => c.reason === cause);
+
+/**
+ * A create refused because its namespace is being deleted (v1.NamespaceTerminatingCause):
+ * controllers drop such writes silently, as upstream, since every later one fails the same way.
+ */
+export const isNamespaceTerminating = (err: unknown): boolean =>
+  hasStatusCause(err, 'NamespaceTerminating');
+
 /** 410: the resourceVersion was compacted (Expired; Gone from servers before 1.18), as the reflector's isExpiredError. */
 export const isExpired = (err: unknown): boolean => isReason(err, 'Expired', 'Gone');
 

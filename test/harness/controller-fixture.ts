@@ -55,6 +55,8 @@ export interface ControllerFixture {
   /** Waits for an event with this reason (and message, when given). */
   waitEvent(reason: string, message?: RegExp, timeoutMs?: number): Promise<RecordedEvent>;
   get<T extends KubeObject>(ref: ResourceRef, name: string, namespace?: string): Promise<T>;
+  /** Drops the pods' ownerReferences, as the garbage collector does for `--cascade=orphan`. */
+  orphan(pods: readonly Pod[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,20 @@ export async function newControllerFixture(
     },
     get<T extends KubeObject>(ref: ResourceRef, name: string, namespace = 'default') {
       return client.get<T>({ ...ref, namespace, name });
+    },
+    async orphan(pods) {
+      for (const p of pods)
+        await client.patch(
+          {
+            group: '',
+            version: 'v1',
+            plural: 'pods',
+            namespace: p.metadata?.namespace ?? 'default',
+            name: p.metadata?.name ?? '',
+          },
+          { metadata: { ownerReferences: null } },
+          { type: 'merge' },
+        );
     },
     async stop() {
       stopper.abort();

@@ -107,4 +107,48 @@ describe('daemonset controller', () => {
       f.recorder.events.some((e) => e.reason === 'SuccessfulDelete' && e.kind === 'DaemonSet'),
     );
   });
+
+  it('a DaemonSet re-created after its pods were orphaned adopts them instead of creating more', async () => {
+    const ds = (name: string): DaemonSet => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        selector: { matchLabels: { app: 'logs' } },
+        template: {
+          metadata: { labels: { app: 'logs' } },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      },
+    });
+    const DS = { ...RESOURCES.daemonSets, namespace: 'default' };
+    const logsPods = async (): Promise<Pod[]> =>
+      (await f.pods('app=logs')).filter((p) => p.metadata?.deletionTimestamp == null);
+    await f.client.create<DaemonSet>(DS, ds('logs'));
+    const first = await until('two daemon pods', async () => {
+      const pods = await logsPods();
+      return pods.length === 2 ? pods : undefined;
+    });
+    // What `kubectl delete ds logs --cascade=orphan` leaves: the pods, without the reference.
+    await f.client.delete({ ...DS, name: 'logs' });
+    await f.orphan(first);
+    const created = f.recorder.events.filter((e) => e.reason === 'SuccessfulCreate').length;
+    const again = await f.client.create<DaemonSet>(DS, ds('logs'));
+    const adopted = await until('both pods adopted', async () => {
+      const pods = await logsPods();
+      return pods.every((p) => p.metadata?.ownerReferences?.[0]?.uid === again.metadata?.uid)
+        ? pods
+        : undefined;
+    });
+    assert.deepEqual(
+      adopted.map((p) => p.metadata?.uid).sort(),
+      first.map((p) => p.metadata?.uid).sort(),
+    );
+    await until('status counts the adopted pods', async () => {
+      const cur = await f.get<DaemonSet>(RESOURCES.daemonSets, 'logs');
+      return cur.status?.currentNumberScheduled === 2 ? cur : undefined;
+    });
+    assert.equal((await logsPods()).length, 2);
+    assert.equal(f.recorder.events.filter((e) => e.reason === 'SuccessfulCreate').length, created);
+  });
 });

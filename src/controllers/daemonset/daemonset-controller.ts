@@ -3,9 +3,10 @@
  * created with a required node affinity naming the node so the scheduler binds it (upstream
  * since 1.12), RollingUpdate (maxUnavailable / maxSurge) or OnDelete, and the DaemonSet status.
  * Guarantees: level-based (every sync recomputes from the informers' caches) and no double
- * creation from a stale cache (create expectations, as upstream). Not done: ControllerRevisions
- * and rollback (k8ts serves none; the `controller-revision-hash` label is the template hash),
- * and adoption of orphaned pods (pods are matched by controller reference only). A failed daemon
+ * creation from a stale cache (create expectations, as upstream). Orphaned pods the selector
+ * matches are adopted (a DaemonSet re-created after `--cascade=orphan` takes its pods back) and
+ * owned pods that stopped matching are released. Not done: ControllerRevisions and rollback
+ * (k8ts serves none; the `controller-revision-hash` label is the template hash). A failed daemon
  * pod is deleted and replaced under upstream's per-node backoff (1 s doubling to 15 min, keyed by
  * DaemonSet uid, observed generation and node; forgotten after 30 quiet minutes, swept every
  * minute); a succeeded one is deleted and replaced at once.
@@ -14,6 +15,7 @@ import type { DaemonSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import {
   RateLimitingQueue,
+  isNamespaceTerminating,
   isNotFound,
   metaNamespaceKey,
   runControllerLoop,
@@ -26,7 +28,9 @@ import { RESOURCES } from '../controller.ts';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { ControllerExpectations } from '../util/controller-expectations.ts';
 import { getControllerOf, newControllerRef } from '../util/controller-ref.ts';
-import { podFromTemplate, podsControlledBy, stableJson } from '../util/owned-pods.ts';
+import { claimPods, ownersSelecting, preparePodClaims } from '../util/claim-pods.ts';
+import type { PodClaimer } from '../util/claim-pods.ts';
+import { podFromTemplate, stableJson } from '../util/owned-pods.ts';
 import { FailedPodsBackoff } from './failed-pods-backoff.ts';
 import type { NodePod } from './daemon-pods.ts';
 import {
@@ -57,6 +61,7 @@ export class DaemonSetController implements Controller {
   readonly #queue: RateLimitingQueue<string>;
   readonly #expectations: ControllerExpectations;
   readonly #failedBackoff: FailedPodsBackoff;
+  readonly #claimer: PodClaimer<DaemonSet>;
 
   constructor(ctx: ControllerContext, options: DaemonSetControllerOptions = {}) {
     this.#ctx = ctx;
@@ -67,6 +72,14 @@ export class DaemonSetController implements Controller {
     this.#queue = new RateLimitingQueue<string>({ clock: ctx.clock });
     this.#expectations = new ControllerExpectations(ctx.clock);
     this.#failedBackoff = new FailedPodsBackoff(ctx.clock);
+    preparePodClaims(this.#podInformer);
+    this.#claimer = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      ownerResource: RESOURCES.daemonSets,
+      client: ctx.client,
+      pods: this.#podInformer,
+    };
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -79,6 +92,10 @@ export class DaemonSetController implements Controller {
     const ownerKey = (pod: Pod): string | undefined => {
       const ref = getControllerOf(pod);
       return ref?.kind === 'DaemonSet' ? `${pod.metadata?.namespace ?? ''}/${ref.name}` : undefined;
+    };
+    // An orphan wakes every DaemonSet that could adopt it (upstream's addPod/updatePod).
+    const enqueueAdopters = (pod: Pod): void => {
+      for (const ds of ownersSelecting(this.#dsInformer.indexer.list(), pod)) enqueue(ds);
     };
     const regs = [
       this.#dsInformer.addEventHandler({
@@ -95,13 +112,20 @@ export class DaemonSetController implements Controller {
       this.#podInformer.addEventHandler({
         onAdd: (pod) => {
           const key = ownerKey(pod);
-          if (key === undefined) return;
+          if (key === undefined) {
+            enqueueAdopters(pod);
+            return;
+          }
           this.#expectations.creationObserved(key);
           this.#queue.add(key);
         },
-        onUpdate: (_o, pod) => {
+        onUpdate: (old, pod) => {
           const key = ownerKey(pod);
           if (key !== undefined) this.#queue.add(key);
+          else enqueueAdopters(pod);
+          // Released by its DaemonSet: that one looks again too.
+          const oldKey = ownerKey(old);
+          if (oldKey !== undefined && oldKey !== key) this.#queue.add(oldKey);
         },
         onDelete: (obj) => {
           const key = ownerKey(tombstoneObject(obj));
@@ -156,7 +180,7 @@ export class DaemonSetController implements Controller {
     const nowMs = this.#ctx.clock.now();
     const hash = daemonSetHash(ds);
     const nodes = this.#nodeInformer.indexer.list();
-    const byNode = podsByNode(podsControlledBy(this.#podInformer.indexer.list(), ds));
+    const byNode = podsByNode(await claimPods(this.#claimer, ds, signal));
     if (this.#expectations.satisfied(key)) {
       const { maxSurge } = rollingLimits(ds, nodes.length);
       const manage = planManage(ds, nodes, byNode, hash, maxSurge);
@@ -257,6 +281,8 @@ export class DaemonSetController implements Controller {
           );
         } catch (err: unknown) {
           this.#expectations.creationObserved(key);
+          // The namespace is being deleted: every create fails alike; drop it quietly, as upstream.
+          if (isNamespaceTerminating(err)) return;
           this.#ctx.events.event(ds, 'Warning', 'FailedCreate', `Error creating: ${String(err)}`);
           errors.push(err);
         }

@@ -10,6 +10,7 @@ import {
   DeletedFinalStateUnknown,
   RateLimitingQueue,
   isAlreadyExists,
+  isNamespaceTerminating,
   isNotFound,
   runControllerLoop,
   splitMetaNamespaceKey,
@@ -119,16 +120,27 @@ export class EndpointsController implements Controller {
       },
       subsets: want.subsets,
     };
-    if (current === undefined) {
-      try {
-        await this.#ctx.client.create(ref, body, { signal });
-      } catch (err: unknown) {
-        // Someone created it first; the informer will bring it and queue us again.
-        if (!isAlreadyExists(err)) throw err;
+    try {
+      if (current === undefined) await this.#ctx.client.create(ref, body, { signal });
+      else await this.#ctx.client.update(ref, body, { signal });
+    } catch (err: unknown) {
+      // Someone created it first; the informer will bring it and queue us again.
+      if (current === undefined && isAlreadyExists(err))
         throw new Error(`endpoints ${key} appeared while creating; retrying`, { cause: err });
-      }
-    } else {
-      await this.#ctx.client.update(ref, body, { signal });
+      // The namespace is being deleted: every create fails alike; drop the key, as upstream.
+      if (isNamespaceTerminating(err)) return;
+      if (!signal.aborted)
+        this.#ctx.events.event(
+          body,
+          'Warning',
+          current === undefined ? 'FailedToCreateEndpoint' : 'FailedToUpdateEndpoint',
+          current === undefined
+            ? `Failed to create endpoint for service ${key}: ${errorText(err)}`
+            : `Failed to update endpoint ${key}: ${errorText(err)}`,
+        );
+      throw err;
     }
   }
 }
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -3,40 +3,8 @@
 // port set, hostnames, the 1000-address cap and the headless label.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
-import { newPod } from '../testing/builders.ts';
+import { newService as svc, newServicePod as webPod } from '../testing/builders.ts';
 import { HEADLESS_LABEL, desiredEndpoints } from './endpoints.ts';
-
-const svc = (spec: Service['spec'] = {}): Service => ({
-  metadata: { name: 'web', namespace: 'default', labels: { team: 'a' } },
-  spec: {
-    selector: { app: 'web' },
-    ports: [{ name: 'http', port: 80, targetPort: 'http' }],
-    ...spec,
-  },
-});
-
-const webPod = (
-  name: string,
-  ip: string,
-  o: Parameters<typeof newPod>[1] & { containerPort?: number } = {},
-): Pod => {
-  const p = newPod(name, { labels: { app: 'web' }, node: 'n1', ready: true, ...o });
-  return {
-    ...p,
-    spec: {
-      ...p.spec,
-      containers: [
-        {
-          name: 'c',
-          image: 'nginx',
-          ports: [{ name: 'http', containerPort: o.containerPort ?? 8080 }],
-        },
-      ],
-    },
-    status: { ...p.status, ...(ip === '' ? {} : { podIP: ip, podIPs: [{ ip }] }) },
-  };
-};
 
 const ips = (a?: readonly { ip: string }[]): string[] | undefined => a?.map((x) => x.ip);
 

@@ -3,9 +3,9 @@
 // the empty placeholder, and the create/update/delete plan against existing slices.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod, Service } from 'kubernetes-types/core/v1.d.ts';
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
-import { newPod } from '../testing/builders.ts';
+import { newService as svc, newServicePod as webPod } from '../testing/builders.ts';
 import {
   CONTROLLER_NAME,
   HEADLESS_LABEL,
@@ -14,37 +14,6 @@ import {
   desiredSlices,
   planSlices,
 } from './endpoint-slices.ts';
-
-const svc = (spec: Service['spec'] = {}): Service => ({
-  metadata: { name: 'web', namespace: 'default', uid: 'svc-uid', labels: { team: 'a' } },
-  spec: {
-    selector: { app: 'web' },
-    ports: [{ name: 'http', port: 80, targetPort: 'http' }],
-    ...spec,
-  },
-});
-
-const webPod = (
-  name: string,
-  ip: string,
-  o: Parameters<typeof newPod>[1] & { containerPort?: number } = {},
-): Pod => {
-  const p = newPod(name, { labels: { app: 'web' }, node: 'n1', ready: true, ...o });
-  return {
-    ...p,
-    spec: {
-      ...p.spec,
-      containers: [
-        {
-          name: 'c',
-          image: 'nginx',
-          ports: [{ name: 'http', containerPort: o.containerPort ?? 8080 }],
-        },
-      ],
-    },
-    status: { ...p.status, podIP: ip, podIPs: [{ ip }] },
-  };
-};
 
 describe('desiredSlices', () => {
   it('ready, not-ready and terminating pods with upstream’s conditions', () => {

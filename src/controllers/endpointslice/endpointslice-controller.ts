@@ -14,6 +14,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import {
   DeletedFinalStateUnknown,
   RateLimitingQueue,
+  isNamespaceTerminating,
   isNotFound,
   runControllerLoop,
   splitMetaNamespaceKey,
@@ -30,6 +31,7 @@ import {
   desiredSlices,
   planSlices,
 } from './endpoint-slices.ts';
+import type { SlicePlan } from './endpoint-slices.ts';
 
 export interface EndpointSliceControllerOptions {
   /** Default: 5 (upstream's `--concurrent-service-endpoint-syncs`). */
@@ -134,6 +136,28 @@ export class EndpointSliceController implements Controller {
     const zoneOf = (node: string): string | undefined =>
       nodes.getByKey(node)?.metadata?.labels?.[ZONE_LABEL];
     const plan = planSlices(svc, desiredSlices(svc, pods, this.#maxPerSlice, zoneOf), existing);
+    try {
+      await this.#write(key, namespace, plan, signal);
+    } catch (err: unknown) {
+      // The namespace is being deleted: every create fails alike; drop the key, as upstream.
+      if (isNamespaceTerminating(err)) return;
+      if (!signal.aborted)
+        this.#ctx.events.event(
+          svc,
+          'Warning',
+          'FailedToUpdateEndpointSlices',
+          `Error updating Endpoint Slices for Service ${key}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      throw err;
+    }
+  }
+
+  async #write(
+    key: string,
+    namespace: string,
+    plan: SlicePlan,
+    signal: AbortSignal,
+  ): Promise<void> {
     const ref = { ...RESOURCES.endpointSlices, namespace };
     for (const s of plan.update)
       await this.#ctx.client.update({ ...ref, name: s.metadata?.name ?? '' }, s, { signal });

@@ -7,7 +7,7 @@
  */
 import type { Job } from 'kubernetes-types/batch/v1.d.ts';
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import { isNotFound, metaNamespaceKey } from '../../client/index.ts';
+import { isNamespaceTerminating, isNotFound, metaNamespaceKey } from '../../client/index.ts';
 import { RESOURCES } from '../controller.ts';
 import type { ControllerContext } from '../controller.ts';
 import type { ControllerExpectations } from '../util/controller-expectations.ts';
@@ -110,6 +110,8 @@ export class JobPodControl {
           );
         } catch (err: unknown) {
           this.#expectations.creationObserved(key);
+          // The namespace is being deleted: every create fails alike; drop it quietly, as upstream.
+          if (isNamespaceTerminating(err)) return;
           this.#ctx.events.event(job, 'Warning', 'FailedCreate', `Error creating: ${String(err)}`);
           errors.push(err);
         }

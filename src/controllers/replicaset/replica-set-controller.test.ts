@@ -128,4 +128,29 @@ describe('replicaset controller', () => {
     });
     assert.equal(after.length, 2);
   });
+
+  it('in a terminating namespace, creates that fail are dropped without FailedCreate events', async () => {
+    const ns = 'doomed';
+    await f.client.create(
+      { ...RESOURCES.namespaces },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+    );
+    const rss = { ...RESOURCES.replicaSets, namespace: ns };
+    const rs = replicaSet('late', 0);
+    await f.client.create(rss, { ...rs, metadata: { name: 'late', namespace: ns } });
+    // No namespace controller runs here: the namespace stays Terminating with its content.
+    await f.client.delete({ ...RESOURCES.namespaces, name: ns });
+    await f.client.patch({ ...rss, name: 'late' }, { spec: { replicas: 2 } }, { type: 'merge' });
+    await until('the scale-up was seen', async () => {
+      const cur = await f.client.get<ReplicaSet>({ ...rss, name: 'late' });
+      return cur.status?.observedGeneration === cur.metadata?.generation ? cur : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const pods = await f.client.list<Pod>({ ...RESOURCES.pods, namespace: ns });
+    assert.equal(pods.items.length, 0);
+    assert.deepEqual(
+      f.recorder.events.filter((e) => e.name === 'late' && e.reason === 'FailedCreate'),
+      [],
+    );
+  });
 });

@@ -13,6 +13,7 @@ import {
   ClientTimeoutError,
   DeletedFinalStateUnknown,
   RateLimitingQueue,
+  isNamespaceTerminating,
   isNotFound,
   metaNamespaceKey,
   runControllerLoop,
@@ -320,6 +321,8 @@ export class ReplicaSetController implements Controller {
     } catch (err: unknown) {
       // A timeout may still have created the pod: keep expecting it (upstream does the same).
       if (err instanceof ClientTimeoutError) return;
+      // The namespace is being deleted: every create fails alike; drop it quietly, as upstream.
+      if (isNamespaceTerminating(err)) return;
       this.#ctx.events.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
       throw err;
     }

@@ -79,4 +79,58 @@ describe('statefulset controller', () => {
       [0, 1, 2].map((i) => `create Pod web-${String(i)} in StatefulSet web successful`),
     );
   });
+
+  it('a StatefulSet re-created after its pods were orphaned adopts them, and only its own ordinals', async () => {
+    const sts = (): StatefulSet => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+    });
+    const dbPods = async () =>
+      (await f.pods('app=db')).filter((p) => p.metadata?.deletionTimestamp == null);
+    await f.client.create<StatefulSet>(STS, sts());
+    const first = await until('db-0 and db-1 ready', async () => {
+      const s = await f.client.get<StatefulSet>({ ...STS, name: 'db' });
+      return s.status?.readyReplicas === 2 ? dbPods() : undefined;
+    });
+    // A stray pod with the right labels but not one of db's names is never adopted.
+    await f.client.create(
+      { ...RESOURCES.pods, namespace: 'default' },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'stray', namespace: 'default', labels: { app: 'db' } },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+    );
+    // What `kubectl delete sts db --cascade=orphan` leaves: the pods, without the reference.
+    await f.client.delete({ ...STS, name: 'db' });
+    await f.orphan(first);
+    const created = f.recorder.events.filter((e) => e.reason === 'SuccessfulCreate').length;
+    const again = await f.client.create<StatefulSet>(STS, sts());
+    await until('db-0 and db-1 adopted, status ready', async () => {
+      const s = await f.client.get<StatefulSet>({ ...STS, name: 'db' });
+      const owned = (await dbPods()).filter(
+        (p) => p.metadata?.ownerReferences?.[0]?.uid === again.metadata?.uid,
+      );
+      return owned.length === 2 && s.status?.readyReplicas === 2 ? owned : undefined;
+    });
+    const stray = (await dbPods()).find((p) => p.metadata?.name === 'stray');
+    assert.equal(stray?.metadata?.ownerReferences, undefined);
+    assert.deepEqual((await dbPods()).map((p) => p.metadata?.name).sort(), [
+      'db-0',
+      'db-1',
+      'stray',
+    ]);
+    assert.equal(f.recorder.events.filter((e) => e.reason === 'SuccessfulCreate').length, created);
+  });
 });

@@ -2,8 +2,10 @@
  * The `statefulset` controller (pkg/controller/statefulset, v1.33): reconciles each
  * StatefulSet's pods toward `planStatefulSet`'s actions and writes the status. Level-based and
  * safe against a stale cache without expectations, as upstream: pod names are fixed, so a
- * repeated create answers AlreadyExists and a repeated delete NotFound, both ignored. Pods are
- * matched by controller reference (no adoption of orphans). Claim templates are not supported
+ * repeated create answers AlreadyExists and a repeated delete NotFound, both ignored. Orphaned
+ * pods the selector matches and named `<sts>-<ordinal>` are adopted (upstream's isMemberOf
+ * filter; a StatefulSet re-created after `--cascade=orphan` takes its pods back), owned pods
+ * that stopped matching are released. Claim templates are not supported
  * (no storage): a Warning `VolumeClaimTemplatesNotSupported` event says they are emptyDir.
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.d.ts';
@@ -21,8 +23,10 @@ import type { KubeObject, SharedInformer } from '../../client/index.ts';
 import { RESOURCES } from '../controller.ts';
 import type { Controller, ControllerContext } from '../controller.ts';
 import { getControllerOf } from '../util/controller-ref.ts';
-import { podsControlledBy, stableJson } from '../util/owned-pods.ts';
-import { newStatefulSetPod, planStatefulSet } from './stateful-set-control.ts';
+import { claimPods, ownersSelecting, preparePodClaims } from '../util/claim-pods.ts';
+import type { PodClaimer } from '../util/claim-pods.ts';
+import { stableJson } from '../util/owned-pods.ts';
+import { newStatefulSetPod, ordinalOf, planStatefulSet } from './stateful-set-control.ts';
 import type { StatefulSetAction } from './stateful-set-control.ts';
 
 export interface StatefulSetControllerOptions {
@@ -37,6 +41,7 @@ export class StatefulSetController implements Controller {
   readonly #stsInformer: SharedInformer<StatefulSet>;
   readonly #podInformer: SharedInformer<Pod>;
   readonly #queue: RateLimitingQueue<string>;
+  readonly #claimer: PodClaimer<StatefulSet>;
 
   constructor(ctx: ControllerContext, options: StatefulSetControllerOptions = {}) {
     this.#ctx = ctx;
@@ -44,6 +49,15 @@ export class StatefulSetController implements Controller {
     this.#stsInformer = ctx.informers.informerFor<StatefulSet>(RESOURCES.statefulSets);
     this.#podInformer = ctx.informers.informerFor<Pod>(RESOURCES.pods);
     this.#queue = new RateLimitingQueue<string>({ clock: ctx.clock });
+    preparePodClaims(this.#podInformer);
+    this.#claimer = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      ownerResource: RESOURCES.statefulSets,
+      client: ctx.client,
+      pods: this.#podInformer,
+      canAdopt: (sts, pod) => ordinalOf(sts, pod) !== undefined,
+    };
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -54,6 +68,8 @@ export class StatefulSetController implements Controller {
       const ref = getControllerOf(pod);
       if (ref?.kind === 'StatefulSet')
         this.#queue.add(`${pod.metadata?.namespace ?? ''}/${ref.name}`);
+      // An orphan wakes every StatefulSet that could adopt it.
+      else for (const sts of ownersSelecting(this.#stsInformer.indexer.list(), pod)) enqueue(sts);
     };
     const regs = [
       this.#stsInformer.addEventHandler({
@@ -67,8 +83,10 @@ export class StatefulSetController implements Controller {
       }),
       this.#podInformer.addEventHandler({
         onAdd: enqueueOwner,
-        onUpdate: (_o, n) => {
+        onUpdate: (o, n) => {
           enqueueOwner(n);
+          // Released by its StatefulSet: that one looks again too.
+          if (getControllerOf(o)?.uid !== getControllerOf(n)?.uid) enqueueOwner(o);
         },
         onDelete: (obj) => {
           enqueueOwner(tombstoneObject(obj));
@@ -95,7 +113,7 @@ export class StatefulSetController implements Controller {
     const sts = this.#stsInformer.indexer.getByKey(key);
     if (sts === undefined || sts.metadata?.deletionTimestamp !== undefined) return;
     const { namespace } = splitMetaNamespaceKey(key);
-    const pods = podsControlledBy(this.#podInformer.indexer.list(), sts);
+    const pods = await claimPods(this.#claimer, sts, signal);
     const plan = planStatefulSet(sts, pods, this.#ctx.clock.now());
     const results = await Promise.allSettled(
       plan.actions.map((a) => this.#act(sts, namespace, a, signal)),

@@ -5,7 +5,7 @@
  */
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.d.ts';
 import type { Job } from 'kubernetes-types/batch/v1.d.ts';
-import type { Node, Pod, PodTemplateSpec, Taint } from 'kubernetes-types/core/v1.d.ts';
+import type { Node, Pod, PodTemplateSpec, Service, Taint } from 'kubernetes-types/core/v1.d.ts';
 
 let uidSeq = 0;
 /** A unique UID per call (deterministic within a process). */
@@ -229,5 +229,40 @@ export function newJob(
       },
     },
     status: {},
+  };
+}
+
+/** A Service `web` selecting `app=web`, port 80 to the named container port `http`. */
+export function newService(spec: Service['spec'] = {}): Service {
+  return {
+    metadata: { name: 'web', namespace: 'default', uid: 'svc-uid', labels: { team: 'a' } },
+    spec: {
+      selector: { app: 'web' },
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+      ...spec,
+    },
+  };
+}
+
+/** A ready `app=web` pod on `n1` with IP `ip` ('' for none) and container port `http`. */
+export function newServicePod(
+  name: string,
+  ip: string,
+  o: PodOptions & { containerPort?: number } = {},
+): Pod {
+  const p = newPod(name, { labels: { app: 'web' }, node: 'n1', ready: true, ...o });
+  return {
+    ...p,
+    spec: {
+      ...p.spec,
+      containers: [
+        {
+          name: 'c',
+          image: 'nginx',
+          ports: [{ name: 'http', containerPort: o.containerPort ?? 8080 }],
+        },
+      ],
+    },
+    status: { ...p.status, ...(ip === '' ? {} : { podIP: ip, podIPs: [{ ip }] }) },
   };
 }
