@@ -5,9 +5,10 @@
  * first/lastTimestamp and count. A repeat of the same (object, type, reason, message) patches
  * the first Event (count+1, lastTimestamp) instead of creating another (the EventCorrelator's
  * logger); a per-object token bucket (burst 25, one more every 5 min, as client-go's spam
- * filter) drops floods. Writes happen in the background, in order; `event()` never throws and
- * a failed write is logged and dropped. Not done: the aggregator that merges events whose
- * messages differ ("combined from similar events").
+ * filter) drops floods; from the 10th distinct message with the same (object, type, reason)
+ * within 10 minutes on, they are merged into one Event whose message says "(combined from
+ * similar events): <latest>" (client-go's EventAggregator). Writes happen in the background, in
+ * order; `event()` never throws and a failed write is logged and dropped.
  */
 import { createHash } from 'node:crypto';
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
@@ -56,6 +57,16 @@ interface Seen {
   firstTimestamp: string;
 }
 
+interface Similar {
+  readonly messages: Set<string>;
+  lastMs: number;
+}
+
+/** client-go's defaultAggregateMaxEvents and defaultAggregateIntervalInSeconds. */
+const AGGREGATE_MAX_EVENTS = 10;
+const AGGREGATE_INTERVAL_MS = 600_000;
+const COMBINED_PREFIX = '(combined from similar events): ';
+
 interface Bucket {
   tokens: number;
   lastMs: number;
@@ -68,6 +79,7 @@ export class ApiEventRecorder implements EventRecorder {
   readonly #o: EventRecorderOptions;
   readonly #seen = new Map<string, Seen>();
   readonly #buckets = new Map<string, Bucket>();
+  readonly #similar = new Map<string, Similar>();
   #tail: Promise<void> = Promise.resolve();
   #pending = 0;
   #seq = 0;
@@ -111,10 +123,14 @@ export class ApiEventRecorder implements EventRecorder {
       this.#log('dropping event: too many pending writes', { reason });
       return;
     }
-    const key = createHash('sha256')
-      .update(JSON.stringify([objectKey, type, reason, message]))
-      .digest('hex');
     const nowMs = this.#o.clock.now();
+    const combined = this.#aggregate(JSON.stringify([objectKey, type, reason]), message, nowMs);
+    const key = createHash('sha256')
+      .update(
+        JSON.stringify(combined ? [objectKey, type, reason] : [objectKey, type, reason, message]),
+      )
+      .digest('hex');
+    const text = combined ? `${COMBINED_PREFIX}${message}` : message;
     const host = this.#o.host ?? '';
     const fresh: Event & { metadata: { name: string; namespace: string } } = {
       apiVersion: 'v1',
@@ -125,7 +141,7 @@ export class ApiEventRecorder implements EventRecorder {
       },
       involvedObject,
       reason,
-      message,
+      message: text,
       source: { component: this.#o.component, ...(host === '' ? {} : { host }) },
       firstTimestamp: metaTime(nowMs),
       lastTimestamp: metaTime(nowMs),
@@ -178,6 +194,27 @@ export class ApiEventRecorder implements EventRecorder {
       count: created.count ?? 1,
       firstTimestamp: created.firstTimestamp ?? fresh.firstTimestamp ?? '',
     });
+  }
+
+  /**
+   * client-go's EventAggregator: true once `message` is one of at least 10 distinct messages for
+   * this (object, type, reason) seen within 10 minutes of each other, so it joins the combined
+   * Event (keyed without the message) instead of getting its own.
+   */
+  #aggregate(similarKey: string, message: string, nowMs: number): boolean {
+    let rec = this.#similar.get(similarKey);
+    if (rec === undefined || nowMs - rec.lastMs > AGGREGATE_INTERVAL_MS)
+      rec = { messages: new Set(), lastMs: nowMs };
+    rec.messages.add(message);
+    rec.lastMs = nowMs;
+    this.#similar.delete(similarKey);
+    this.#similar.set(similarKey, rec);
+    this.#trim(this.#similar);
+    if (rec.messages.size < AGGREGATE_MAX_EVENTS) return false;
+    // Do not grow the set beyond the maximum (client-go pops any one).
+    const first = rec.messages.values().next();
+    if (first.done !== true) rec.messages.delete(first.value);
+    return true;
   }
 
   /** client-go's spam filter: a token bucket per involved object. */
