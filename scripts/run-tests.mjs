@@ -42,6 +42,11 @@ if (files.length === 0) {
   process.exit(0);
 }
 const concurrency = suite === 'e2e' ? '1' : '2';
+// A test that hangs (a lost event on a loaded machine) fails after this long instead of stalling
+// the whole run: 5 min for a unit test, 10 min for an e2e suite. `--test-timeout=N` overrides.
+if (!flags.some((f) => f.startsWith('--test-timeout'))) {
+  flags.push(`--test-timeout=${suite === 'e2e' ? 600_000 : 300_000}`);
+}
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
