@@ -87,3 +87,6 @@ export function addNodeFlags(cmd: Command, cgroupDriverDefault: string): Command
       listFlag,
     );
 }
+
+/** `15s`-style text for a duration default shown in --help. */
+export const seconds = (ms: number): string => `${String(ms / 1000)}s`;

@@ -4,7 +4,7 @@
  * loop. Controllers, the scheduler and the agent import from here.
  */
 export { RestClient } from './rest-client.ts';
-export type { RequestScope, RestClientOptions } from './rest-client.ts';
+export type { RequestLogEntry, RequestScope, RestClientOptions } from './rest-client-options.ts';
 export type {
   DeleteOptions,
   GetOptions,

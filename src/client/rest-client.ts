@@ -14,7 +14,7 @@ import { parseKubeconfig } from './kubeconfig.ts';
 import { ClientProtocolError, ClientTimeoutError, errorFromResponse } from './errors.ts';
 import type { StatusObject } from './errors.ts';
 import { Http2SessionPool } from './http2-session-pool.ts';
-import type { SessionPoolOptions } from './http2-session-pool.ts';
+import type { RequestLogEntry, RequestScope, RestClientOptions } from './rest-client-options.ts';
 import { Http2Transport } from './http2-transport.ts';
 import type { TransportResponse } from './http2-transport.ts';
 import {
@@ -40,40 +40,6 @@ import { defaultUserAgent } from './user-agent.ts';
 import { openWatchStream } from './watch-stream.ts';
 import type { WatchStream } from './watch-stream.ts';
 
-export interface RestClientOptions {
-  /** API server URLs (`https://host:port`), tried in this order; at least one. */
-  readonly servers: readonly string[];
-  /** PEM cluster CA. Default: Node's bundled roots (verification is never turned off). */
-  readonly caPem?: string | undefined;
-  readonly clientCertificatePem?: string | undefined;
-  readonly clientKeyPem?: string | undefined;
-  /**
-   * Sent as `Authorization: Bearer <token>`; a function is asked before every request (a token
-   * that rotates, such as a service-account token a TokenRequest renews).
-   */
-  readonly token?: string | (() => string) | undefined;
-  /** Appended to the User-Agent (`kube-scheduler`, `kubelet`). Default: none. */
-  readonly component?: string | undefined;
-  /** Replaces the whole User-Agent. Default: `defaultUserAgent(component)`. */
-  readonly userAgent?: string | undefined;
-  /** Per-request deadline. Default: 30,000 ms (client-go's usual 32 s order). */
-  readonly timeoutMs?: number | undefined;
-  readonly connectTimeoutMs?: SessionPoolOptions['connectTimeoutMs'];
-  readonly pingIntervalMs?: SessionPoolOptions['pingIntervalMs'];
-  readonly pingTimeoutMs?: SessionPoolOptions['pingTimeoutMs'];
-}
-
-/** What a `scoped` client checks around each request. */
-export interface RequestScope {
-  /** Every request also aborts when this aborts, and none is sent after (rejects with its reason). */
-  readonly signal: AbortSignal;
-  /**
-   * Called right before each request is handed to the transport; throws to refuse it (the
-   * request is not sent). The leader elector's `assertLeading` goes here. Default: none.
-   */
-  readonly admit?: (() => void) | undefined;
-}
-
 /** The connections and settings a client and its scoped views share. */
 interface Connection {
   readonly servers: ServerList;
@@ -83,6 +49,7 @@ interface Connection {
   /** A rotating bearer token, asked per request. */
   readonly tokenSource: (() => string) | undefined;
   readonly timeoutMs: number;
+  readonly requestLog: ((entry: RequestLogEntry) => void) | undefined;
 }
 
 const INHERIT: unique symbol = Symbol('RestClient.inherit');
@@ -133,6 +100,7 @@ export class RestClient {
       },
       tokenSource: typeof options.token === 'function' ? options.token : undefined,
       timeoutMs: options.timeoutMs ?? 30_000,
+      requestLog: options.requestLog,
     };
     this.#scope = undefined;
   }
@@ -346,9 +314,23 @@ export class RestClient {
 
   async #send(call: Call, stream: boolean): Promise<TransportResponse> {
     const scope = this.#scope;
+    const log = this.#c.requestLog;
+    const startedAtMs = Date.now();
     if (scope !== undefined) {
-      if (scope.signal.aborted) throw scope.signal.reason;
-      scope.admit?.();
+      try {
+        if (scope.signal.aborted) throw scope.signal.reason;
+        scope.admit?.();
+      } catch (err: unknown) {
+        log?.({
+          method: call.method,
+          path: call.path,
+          error: errorText(err),
+          sent: false,
+          startedAtMs,
+          durationMs: 0,
+        });
+        throw err;
+      }
     }
     const timeoutMs = call.timeoutMs ?? this.#c.timeoutMs;
     // One signal for the attempt loop: the caller's abort or the deadline, whichever is first.
@@ -370,8 +352,10 @@ export class RestClient {
     scope?.signal.addEventListener('abort', onScopeAbort, { once: true });
     const body =
       call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body), 'utf8');
+    let status: number | undefined;
+    let error: string | undefined;
     try {
-      return await this.#c.transport.send(
+      const res = await this.#c.transport.send(
         {
           method: call.method,
           path: call.path,
@@ -390,10 +374,28 @@ export class RestClient {
         },
         request.signal,
       );
+      status = res.status;
+      return res;
+    } catch (err: unknown) {
+      error = errorText(err);
+      throw err;
     } finally {
+      log?.({
+        method: call.method,
+        path: call.path,
+        status,
+        error,
+        sent: true,
+        startedAtMs,
+        durationMs: Date.now() - startedAtMs,
+      });
       clearTimeout(timer);
       call.signal?.removeEventListener('abort', onAbort);
       scope?.signal.removeEventListener('abort', onScopeAbort);
     }
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -10,7 +10,8 @@ import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { LEADER_ELECTION_DEFAULTS } from '../../client/leader-election/index.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
-import { parseGoBool, positiveDurationMs } from '../flag-parsers.ts';
+import { parseGoBool, positiveDurationMs, seconds } from '../flag-parsers.ts';
+import { requestLogFor, verbosity } from '../verbosity-flag.ts';
 import { addNodeControllerFlags, nodeControllerConfig } from './node-controller-flags.ts';
 import type { NodeControllerFlags } from './node-controller-flags.ts';
 
@@ -29,9 +30,8 @@ interface ControllerManagerFlags extends NodeControllerFlags {
   nodeName: string;
   identity?: string;
   useServiceAccountCredentials: boolean;
+  v: number;
 }
-
-const seconds = (ms: number): string => `${String(ms / 1000)}s`;
 
 export function controllerManagerCommand(): Command {
   const d = LEADER_ELECTION_DEFAULTS;
@@ -94,6 +94,11 @@ export function controllerManagerCommand(): Command {
       )
         .argParser(parseGoBool)
         .default(false),
+    )
+    .addOption(
+      new Option('--v <level>', 'log verbosity; 6 and up log every API request')
+        .argParser(verbosity)
+        .default(0),
     );
   return addNodeControllerFlags(cmd).action(async (flags: ControllerManagerFlags) => {
     await runControllerManager(flags);
@@ -110,8 +115,11 @@ async function runControllerManager(flags: ControllerManagerFlags): Promise<void
   if (flags.kubeconfig === undefined) throw new Error('set --kubeconfig');
   const nodeControllers = nodeControllerConfig(flags);
   const kubeconfig = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'));
-  const client = RestClient.fromKubeconfig(kubeconfig, { component: 'kube-controller-manager' });
   const log = jsonLineLog('controller-manager');
+  const client = RestClient.fromKubeconfig(kubeconfig, {
+    component: 'kube-controller-manager',
+    requestLog: requestLogFor(flags.v, log),
+  });
   const saClients = flags.useServiceAccountCredentials
     ? new ServiceAccountClients({
         root: client,

@@ -9,10 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { LEADER_ELECTION_DEFAULTS } from '../../client/leader-election/index.ts';
 import type { LeaderElector } from '../../client/leader-election/index.ts';
-import { parseGoDurationMs } from '../../util/go-duration.ts';
+import { parseGoBool, positiveDurationMs, seconds } from '../flag-parsers.ts';
+import { requestLogFor, verbosity } from '../verbosity-flag.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 
 interface SchedulerFlags {
@@ -24,26 +25,9 @@ interface SchedulerFlags {
   leaderElectResourceNamespace: string;
   leaderElectResourceName: string;
   identity?: string;
+  v: number;
 }
 
-function durationMs(value: string): number {
-  try {
-    const ms = parseGoDurationMs(value);
-    if (ms <= 0) throw new InvalidArgumentError('must be positive');
-    return ms;
-  } catch (err: unknown) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
-  }
-}
-
-/** Go's strconv.ParseBool, for `--leader-elect=false`. */
-function parseGoBool(value: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
-}
-
-const seconds = (ms: number): string => `${String(ms / 1000)}s`;
 const log = jsonLineLog('scheduler');
 
 async function runScheduler(flags: SchedulerFlags): Promise<void> {
@@ -54,6 +38,7 @@ async function runScheduler(flags: SchedulerFlags): Promise<void> {
   const { Scheduler } = await import('../../scheduler/index.ts');
   const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
     component: 'kube-scheduler',
+    requestLog: requestLogFor(flags.v, log),
   });
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -135,7 +120,7 @@ export function schedulerCommand(): Command {
         '--leader-elect-lease-duration <duration>',
         'how long followers wait before taking an unrenewed lease (upstream: 15s)',
       )
-        .argParser(durationMs)
+        .argParser(positiveDurationMs)
         .default(d.leaseDurationMs, seconds(d.leaseDurationMs)),
     )
     .addOption(
@@ -143,7 +128,7 @@ export function schedulerCommand(): Command {
         '--leader-elect-renew-deadline <duration>',
         'how long the leader acts without a successful renew (upstream: 10s)',
       )
-        .argParser(durationMs)
+        .argParser(positiveDurationMs)
         .default(d.renewDeadlineMs, seconds(d.renewDeadlineMs)),
     )
     .addOption(
@@ -151,12 +136,17 @@ export function schedulerCommand(): Command {
         '--leader-elect-retry-period <duration>',
         'pause between acquire and renew tries (upstream: 2s)',
       )
-        .argParser(durationMs)
+        .argParser(positiveDurationMs)
         .default(d.retryPeriodMs, seconds(d.retryPeriodMs)),
     )
     .option('--leader-elect-resource-namespace <ns>', 'namespace of the Lease', 'kube-system')
     .option('--leader-elect-resource-name <name>', 'name of the Lease', 'kube-scheduler')
     .option('--identity <id>', 'leader election identity (default: <hostname>_<uuid>)')
+    .addOption(
+      new Option('--v <level>', 'log verbosity; 6 and up log every API request')
+        .argParser(verbosity)
+        .default(0),
+    )
     .action(async (flags: SchedulerFlags) => {
       await runScheduler(flags);
     });
