@@ -4,7 +4,8 @@
  * client certificate presented, dropped from the pool when the server sends GOAWAY or the
  * connection closes (the next request reconnects), and health-checked while streams are open
  * by PINGs (client-go's ReadIdleTimeout 30 s / PingTimeout 15 s), so a silent server's watches
- * end instead of hanging. Idle sessions are unref'd: an idle client never keeps Node alive.
+ * end instead of hanging. Before a create on a reused session, `validate` proves it alive (one
+ * shared PING, skipped when the server answered within a second). Idle sessions are unref'd: an idle client never keeps Node alive.
  */
 import { connect, constants } from 'node:http2';
 import type { ClientHttp2Session } from 'node:http2';
@@ -42,11 +43,23 @@ interface Entry {
   connected: boolean;
   active: number;
   pingTimer: NodeJS.Timeout | undefined;
+  /** When the server last answered on this session (performance.now(); 0: never). */
+  answeredAtMs: number;
+  /** The PING a validation is waiting for, shared by every concurrent one. */
+  pong: Promise<void> | undefined;
 }
+
+/**
+ * A session the server answered on this recently is not PINGed again before a create: it was
+ * alive a moment ago, and one PING per create would both cost a round trip each and, with many
+ * creates in flight, exceed Node's limit of outstanding PINGs (10), failing the session.
+ */
+export const FRESH_SESSION_MS = 1_000;
 
 export class Http2SessionPool {
   readonly #o: SessionPoolOptions;
   readonly #entries = new Map<string, Entry>();
+  readonly #bySession = new WeakMap<ClientHttp2Session, Entry>();
   #closed = false;
 
   constructor(options: SessionPoolOptions) {
@@ -81,13 +94,38 @@ export class Http2SessionPool {
   }
 
   /**
-   * Checks that a pooled session is still alive with one PING round trip. A server that closed
-   * the connection a moment ago may not have been noticed yet; a request that must not be
-   * replayed (a create) is only sent on a session that just answered.
+   * Checks that a pooled session is still alive: at once if the server answered on it within
+   * `FRESH_SESSION_MS`, else with one PING round trip that concurrent checks share. A server
+   * that closed the connection a moment ago may not have been noticed yet; a request that must
+   * not be replayed (a create) is only sent on a session that recently answered.
    */
   async validate(session: ClientHttp2Session, signal: AbortSignal): Promise<void> {
+    const entry = this.#bySession.get(session);
+    if (entry !== undefined && performance.now() - entry.answeredAtMs < FRESH_SESSION_MS) return;
+    let pong = entry?.pong;
+    if (pong === undefined) {
+      pong = this.#ping(session);
+      pong.catch(() => undefined);
+      if (entry !== undefined) {
+        entry.pong = pong;
+        const clear = (): void => {
+          if (entry.pong === pong) entry.pong = undefined;
+        };
+        pong.then(clear, clear);
+      }
+    }
+    await raceAbort(pong, signal);
+  }
+
+  /** Records that the server answered on `session` (a response arrived): it is alive. */
+  answered(session: ClientHttp2Session): void {
+    const entry = this.#bySession.get(session);
+    if (entry !== undefined) entry.answeredAtMs = performance.now();
+  }
+
+  #ping(session: ClientHttp2Session): Promise<void> {
     const timeoutMs = this.#o.pingTimeoutMs ?? 15_000;
-    const pong = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`PING unanswered for ${String(timeoutMs)} ms`));
       }, timeoutMs);
@@ -99,8 +137,10 @@ export class Http2SessionPool {
       const sent = session.ping((err) => {
         clearTimeout(timer);
         session.off('close', onClose);
-        if (err === null) resolve();
-        else reject(err);
+        if (err === null) {
+          this.answered(session);
+          resolve();
+        } else reject(err);
       });
       if (!sent) {
         clearTimeout(timer);
@@ -108,8 +148,6 @@ export class Http2SessionPool {
         reject(new Error('the connection cannot send a PING'));
       }
     });
-    pong.catch(() => undefined);
-    await raceAbort(pong, signal);
   }
 
   /** Drops a broken `session` from the pool (if it is still the pooled one) and destroys it. */
@@ -156,6 +194,7 @@ export class Http2SessionPool {
       };
       const onConnect = (): void => {
         entry.connected = true;
+        entry.answeredAtMs = performance.now();
         settle();
       };
       const onClose = (): void => {
@@ -167,7 +206,16 @@ export class Http2SessionPool {
     });
     // Waiters see the rejection; this keeps an unwaited one from being "unhandled".
     ready.catch(() => undefined);
-    const entry: Entry = { session, ready, connected: false, active: 0, pingTimer: undefined };
+    const entry: Entry = {
+      session,
+      ready,
+      connected: false,
+      active: 0,
+      pingTimer: undefined,
+      answeredAtMs: 0,
+      pong: undefined,
+    };
+    this.#bySession.set(session, entry);
     // Errors also surface on the streams that hit them; the session itself only needs dropping.
     session.on('error', () => undefined);
     const drop = (): void => {
@@ -213,6 +261,7 @@ export class Http2SessionPool {
         outstanding = false;
         clearTimeout(deadline);
         if (err !== null) session.destroy(err);
+        else entry.answeredAtMs = performance.now();
       });
       if (!sent) {
         outstanding = false;

@@ -169,6 +169,7 @@ export class Http2Transport {
         );
       });
       stream.once('response', (headers) => {
+        this.#pool.answered(lease.session);
         const status = Number(headers[':status']);
         if (req.stream) {
           finish(() => {

@@ -38,12 +38,22 @@ export class ComponentProcess {
     kubeconfigPath: string,
     identity: string,
     extraArgs: readonly string[] = [],
+    options: { readonly nodeArgs?: readonly string[] } = {},
   ) {
     this.component = component;
     this.identity = identity;
     this.child = spawn(
       process.execPath,
-      [BIN, component, '--kubeconfig', kubeconfigPath, '--identity', identity, ...extraArgs],
+      [
+        ...(options.nodeArgs ?? []),
+        BIN,
+        component,
+        '--kubeconfig',
+        kubeconfigPath,
+        '--identity',
+        identity,
+        ...extraArgs,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     running.add(this.child);
