@@ -28,6 +28,7 @@ export class NodeInfo {
   readonly name: string;
   #node: Node;
   #allocatable: Allocatable;
+  #labels: Readonly<Record<string, string>>;
   readonly pods = new Map<string, PodInfo>();
   readonly requested: Resources = zeroResources();
   readonly nonZeroRequested: Resources = zeroResources();
@@ -42,6 +43,7 @@ export class NodeInfo {
     this.name = node.metadata?.name ?? '';
     this.#node = node;
     this.#allocatable = nodeAllocatable(node);
+    this.#labels = node.metadata?.labels ?? {};
   }
 
   get node(): Node {
@@ -52,13 +54,15 @@ export class NodeInfo {
     return this.#allocatable;
   }
 
+  /** The node's labels (read on every node for every pod: kept as a field). */
   get labels(): Readonly<Record<string, string>> {
-    return this.#node.metadata?.labels ?? {};
+    return this.#labels;
   }
 
   setNode(node: Node): void {
     this.#node = node;
     this.#allocatable = nodeAllocatable(node);
+    this.#labels = node.metadata?.labels ?? {};
   }
 
   /** Adds (or replaces) a pod. */

@@ -108,6 +108,9 @@ export class Scheduler {
     } finally {
       this.queue.close();
       await Promise.all([...this.#bindings]);
+      // The term is over: its client sends nothing more, so queued events would only fail.
+      const dropped = this.#events.discard();
+      if (dropped > 0) this.#log('info', 'dropped queued events at stop', { dropped });
       await this.#events.flush();
       await Promise.all(background);
     }

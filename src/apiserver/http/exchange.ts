@@ -53,10 +53,15 @@ export class Exchange {
     return Array.isArray(v) ? v.join(',') : v;
   }
 
-  /** The TLS socket, when the request came over TLS. */
+  /**
+   * The TLS socket, when the request came over TLS: one object per connection. (Over HTTP/2,
+   * `req.socket` is a new proxy per stream; the session's socket is the connection's, so
+   * per-connection caches such as the client-certificate verdict hit.)
+   */
   get tlsSocket(): TLSSocket | undefined {
-    const socket = this.#req.socket as TLSSocket | undefined;
-    return socket !== undefined && 'getPeerCertificate' in socket ? socket : undefined;
+    const stream = (this.#req as { stream?: { session?: { socket?: unknown } } }).stream;
+    const socket = (stream?.session?.socket ?? this.#req.socket) as TLSSocket | undefined;
+    return typeof socket?.getPeerCertificate === 'function' ? socket : undefined;
   }
 
   /** Settles when the client goes away (or the response ends). */

@@ -4,7 +4,7 @@
  * (the default, as upstream) it schedules only while holding Lease kube-system/kube-scheduler,
  * through a client scoped to the term (nothing is sent once the term ended), and, as
  * kube-scheduler does, exits non-zero when it loses the lease. SIGTERM/SIGINT stop it
- * gracefully: bindings in flight finish and the lease is released. Logs are JSON lines on
+ * gracefully: requests in flight are cancelled, then the lease is released. Logs are JSON lines on
  * stderr.
  */
 import { readFileSync } from 'node:fs';

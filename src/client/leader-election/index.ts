@@ -4,7 +4,7 @@
  * work sends its requests through `client.scoped({ signal, admit: () => e.assertLeading() })`.
  */
 export { LeaderElector } from './leader-elector.ts';
-export type { LeaderCallbacks, LeaderElectorOptions } from './leader-elector.ts';
+export type { LeaderCallbacks, LeaderElectorOptions } from './leader-elector-options.ts';
 export {
   LEADER_ELECTION_DEFAULTS,
   UPSTREAM_LEADER_ELECTION_TIMINGS,

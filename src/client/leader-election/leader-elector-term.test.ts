@@ -6,7 +6,7 @@ import { FakeLock, FakeLockStore } from './fake-lock.ts';
 import { NotLeadingError } from './errors.ts';
 import { LEADER_ELECTION_DEFAULTS } from './leader-election-timings.ts';
 import { LeaderElector } from './leader-elector.ts';
-import type { LeaderCallbacks } from './leader-elector.ts';
+import type { LeaderCallbacks } from './leader-elector-options.ts';
 
 /** A leadership term as the tests see it: the elector, its lock and what happened when. */
 const flush = async (): Promise<void> => {
@@ -142,6 +142,21 @@ describe('LeaderElector: the term', () => {
     assert.ok(released !== undefined, 'released');
     assert.ok(workEndedAt - stoppedAt >= 300);
     assert.ok(released.renewTimeMs >= workEndedAt, 'released after the work ended');
+  });
+
+  test('release after an unseen write to the lock: reads it again and still releases', async () => {
+    const store = new FakeLockStore();
+    const clock = new FakeClock();
+    const lock = new FakeLock(store, 'a_1');
+    const a = start(lock, clock, () => undefined);
+    await advance(clock, 100);
+    // The server applied a renew whose answer never arrived: a version this side has not seen.
+    store.version++;
+    a.stop.abort();
+    await advance(clock, 100);
+    await a.done;
+    assert.equal(holder(store), '');
+    assert.equal(store.record?.leaseDurationSeconds, 1);
   });
 
   test('work that never ends delays the release by one renew deadline at most', async () => {

@@ -4,7 +4,7 @@ import { FakeClock } from '../clock.ts';
 import { LeaderElectionConfigError } from './errors.ts';
 import { LEADER_ELECTION_DEFAULTS } from './leader-election-timings.ts';
 import { LeaderElector } from './leader-elector.ts';
-import type { LeaderElectorOptions } from './leader-elector.ts';
+import type { LeaderElectorOptions } from './leader-elector-options.ts';
 import { FakeLock, FakeLockStore } from './fake-lock.ts';
 import type { LeaderElectionRecord } from './resource-lock.ts';
 

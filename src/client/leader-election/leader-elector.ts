@@ -25,43 +25,7 @@ import type { LeaderElectionRecord, ResourceLock } from './resource-lock.ts';
 import { NotLeadingError } from './errors.ts';
 import { LEADER_ELECTION_DEFAULTS, validateTimings } from './leader-election-timings.ts';
 import type { LeaderElectionTimings } from './leader-election-timings.ts';
-
-export interface LeaderCallbacks {
-  /**
-   * Called when this candidate starts leading; do the work until `signal` aborts (the lease was
-   * lost, could not be renewed in time, or the elector was stopped). A returned promise is
-   * awaited before `run` settles.
-   */
-  onStartedLeading(signal: AbortSignal): void | Promise<void>;
-  /** Called once when the elector exits, right after leading stopped, even if it never led. */
-  onStoppedLeading?(): void;
-  /** Called when the observed holder changes (including to this candidate). */
-  onNewLeader?(identity: string): void;
-}
-
-export interface LeaderElectorOptions extends Partial<LeaderElectionTimings> {
-  readonly lock: ResourceLock;
-  readonly callbacks: LeaderCallbacks;
-  /** Acquire retries wait retryPeriod·(1 + jitterFactor·random). Default 1.2 (client-go's). */
-  readonly jitterFactor?: number | undefined;
-  /**
-   * On a graceful stop (the run signal aborts) while leading, write holder `''` and a 1 s lease
-   * so the next candidate takes over at once (client-go's ReleaseOnCancel). Default true.
-   */
-  readonly releaseOnCancel?: boolean | undefined;
-  /** Default `monotonicClock` (never jumps with the wall clock). */
-  readonly clock?: Clock | undefined;
-  /** Default Math.random; tests pass `() => 0`. */
-  readonly random?: (() => number) | undefined;
-  /** Default: silent. */
-  readonly log?:
-    | ((
-        level: 'info' | 'warn' | 'error',
-        message: string,
-        fields?: Record<string, unknown>,
-      ) => void)
-    | undefined;
-}
+import type { LeaderCallbacks, LeaderElectorOptions } from './leader-elector-options.ts';
 
 interface TryResult {
   readonly ok: boolean;
@@ -341,9 +305,18 @@ export class LeaderElector {
     };
     const fresh = new AbortController();
     try {
-      await this.#withDeadline(fresh.signal, this.#t.renewDeadlineMs, (s) =>
-        this.#lock.update(record, s),
-      );
+      await this.#withDeadline(fresh.signal, this.#t.renewDeadlineMs, async (s) => {
+        try {
+          await this.#lock.update(record, s);
+        } catch (err: unknown) {
+          if (s.aborted) throw err;
+          // A renew the server applied after this side gave up on it leaves the lock one
+          // version behind: read it again, and release only if it is still ours.
+          const current = await this.#lock.get(s);
+          if (current?.holderIdentity !== this.#lock.identity) return;
+          await this.#lock.update({ ...record, leaseTransitions: current.leaseTransitions }, s);
+        }
+      });
       this.#setObserved(record);
       this.#log('info', 'released lease', { lock: this.#lock.describe() });
     } catch (err: unknown) {

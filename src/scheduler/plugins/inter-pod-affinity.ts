@@ -65,7 +65,10 @@ export const interPodAffinity: FilterPlugin = {
     // The pod's affinity: domains holding a pod that matches every term (upstream counts a pod
     // for the affinity terms only if it matches all of them).
     const affinityTerms = pod.requiredAffinityTerms;
-    const aff = domainsWithMatch(pod, affinityTerms, nodes);
+    const aff =
+      affinityTerms.length === 0
+        ? new Map<string, Set<string>>()
+        : domainsWithMatch(pod, affinityTerms, nodes);
     // Existing pods' anti-affinity terms that the incoming pod matches: forbidden domains.
     const forbidden: { key: string; value: string }[] = [];
     for (const node of nodes) {

@@ -54,6 +54,13 @@ describe('NodeResourcesFit filter', () => {
       want: '',
     },
     {
+      name: 'a pod asking only memory fits a node whose cpu is overcommitted',
+      node: makeNode('n', { cpu: '1' }),
+      existing: [makePod('a', { cpu: '2' })],
+      pod: podInfo('p', { memory: '1Gi' }),
+      want: '',
+    },
+    {
       name: 'extended resource the node lacks',
       node: makeNode('n'),
       pod: podInfo('p', { extra: { 'example.com/gpu': '1' } }),

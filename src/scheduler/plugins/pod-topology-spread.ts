@@ -41,7 +41,16 @@ function constraintsOf(
   if (explicit.length === 0) {
     if (when !== 'ScheduleAnyway' || pod.ownerUid === undefined) return [];
     const owner = pod.ownerUid;
-    const count = (node: NodeInfo): number => node.ownerCounts.get(owner) ?? 0;
+    // Both default constraints ask for the same node in a row: look it up once.
+    let lastNode: NodeInfo | undefined;
+    let lastCount = 0;
+    const count = (node: NodeInfo): number => {
+      if (node !== lastNode) {
+        lastNode = node;
+        lastCount = node.ownerCounts.get(owner) ?? 0;
+      }
+      return lastCount;
+    };
     return [
       { maxSkew: 3, topologyKey: HOSTNAME_LABEL, minDomains: 1, count, selfMatch: 1 },
       { maxSkew: 5, topologyKey: ZONE_LABEL, minDomains: 1, count, selfMatch: 1 },
@@ -75,6 +84,15 @@ function constraintsOf(
     });
 }
 
+/** The pod's nodeSelector / required node affinity as a node test; undefined: every node. */
+function nodePlacementFilter(pod: PodInfo): ((node: NodeInfo) => boolean) | undefined {
+  const spec = pod.pod.spec;
+  const hasSelector = Object.keys(spec?.nodeSelector ?? {}).length > 0;
+  const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!hasSelector && required === undefined) return undefined;
+  return (node) => podMatchesNodeSelectorAndAffinity(pod.pod, node.node);
+}
+
 function hasAllKeys(node: NodeInfo, constraints: readonly Constraint[]): boolean {
   return constraints.every((c) => node.labels[c.topologyKey] !== undefined);
 }
@@ -86,9 +104,10 @@ function countByDomain(
   constraints: readonly Constraint[],
 ): Map<string, number>[] {
   const counts = constraints.map(() => new Map<string, number>());
+  const placement = nodePlacementFilter(pod);
   for (const node of nodes) {
     if (!hasAllKeys(node, constraints)) continue;
-    if (!podMatchesNodeSelectorAndAffinity(pod.pod, node.node)) continue;
+    if (placement !== undefined && !placement(node)) continue;
     constraints.forEach((c, i) => {
       const value = node.labels[c.topologyKey] ?? '';
       const m = counts[i];
@@ -122,50 +141,55 @@ export const podTopologySpread: FilterPlugin & ScorePlugin = {
   },
   prepareScore(pod, feasible, all) {
     const constraints = constraintsOf(pod, 'ScheduleAnyway');
-    if (constraints.length === 0) return undefined;
+    const n = constraints.length;
+    if (n === 0) return undefined;
     // Only explicit constraints require every topology label; with the system defaults a node
     // without a zone label is still spread by hostname (upstream's requireAllTopologies).
     const requireAll = (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0;
     const ignored = new Set<NodeInfo>(
-      requireAll ? feasible.filter((n) => !hasAllKeys(n, constraints)) : [],
+      requireAll ? feasible.filter((node) => !hasAllKeys(node, constraints)) : [],
     );
+    const keys = constraints.map((c) => c.topologyKey);
+    const isHost = keys.map((k) => k === HOSTNAME_LABEL);
     // Domains among the feasible nodes; their pods are counted over all nodes the pod could
-    // go to (hostname domains are per node, counted at score time).
+    // go to (hostname domains are per node, counted at score time). Plain loops: this runs
+    // over every node for every pod of a workload.
     const counts = constraints.map(() => new Map<string, number>());
     for (const node of feasible) {
       if (ignored.has(node)) continue;
-      constraints.forEach((c, i) => {
-        const value = node.labels[c.topologyKey];
-        if (value !== undefined && c.topologyKey !== HOSTNAME_LABEL) counts[i]?.set(value, 0);
-      });
+      const labels = node.labels;
+      for (let i = 0; i < n; i++) {
+        const value = labels[keys[i] ?? ''];
+        if (value !== undefined && isHost[i] !== true) counts[i]?.set(value, 0);
+      }
     }
+    const placement = nodePlacementFilter(pod);
     for (const node of all) {
       if (requireAll && !hasAllKeys(node, constraints)) continue;
-      if (!podMatchesNodeSelectorAndAffinity(pod.pod, node.node)) continue;
-      constraints.forEach((c, i) => {
-        const value = node.labels[c.topologyKey];
+      if (placement !== undefined && !placement(node)) continue;
+      const labels = node.labels;
+      for (let i = 0; i < n; i++) {
         const m = counts[i];
-        if (value === undefined || m === undefined || !m.has(value)) return;
-        m.set(value, (m.get(value) ?? 0) + c.count(node));
-      });
+        const value = labels[keys[i] ?? ''];
+        if (value === undefined || m === undefined) continue;
+        const sum = m.get(value);
+        if (sum !== undefined) m.set(value, sum + (constraints[i]?.count(node) ?? 0));
+      }
     }
-    const weights = constraints.map((c, i) =>
-      Math.log(
-        (c.topologyKey === HOSTNAME_LABEL
-          ? feasible.length - ignored.size
-          : (counts[i]?.size ?? 0)) + 2,
-      ),
+    const weights = constraints.map((_, i) =>
+      Math.log((isHost[i] === true ? feasible.length - ignored.size : (counts[i]?.size ?? 0)) + 2),
     );
     return (node) => {
       if (ignored.has(node)) return IGNORED;
+      const labels = node.labels;
       let score = 0;
-      constraints.forEach((c, i) => {
-        const value = node.labels[c.topologyKey];
-        if (value === undefined) return;
-        const count =
-          c.topologyKey === HOSTNAME_LABEL ? c.count(node) : (counts[i]?.get(value) ?? 0);
+      for (let i = 0; i < n; i++) {
+        const c = constraints[i];
+        const value = labels[keys[i] ?? ''];
+        if (value === undefined || c === undefined) continue;
+        const count = isHost[i] === true ? c.count(node) : (counts[i]?.get(value) ?? 0);
         score += count * (weights[i] ?? 1) + (c.maxSkew - 1);
-      });
+      }
       return Math.round(score);
     };
   },
