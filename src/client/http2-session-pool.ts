@@ -4,8 +4,9 @@
  * client certificate presented, dropped from the pool when the server sends GOAWAY or the
  * connection closes (the next request reconnects), and health-checked while streams are open
  * by PINGs (client-go's ReadIdleTimeout 30 s / PingTimeout 15 s), so a silent server's watches
- * end instead of hanging. Before a create on a reused session, `validate` proves it alive (one
- * shared PING, skipped when the server answered within a second). Idle sessions are unref'd: an idle client never keeps Node alive.
+ * end instead of hanging. Before a create on a reused session, `validate` proves it alive (an
+ * answer after the check began: a response, or one shared PING). Idle sessions are unref'd: an
+ * idle client never keeps Node alive.
  */
 import { connect, constants } from 'node:http2';
 import type { ClientHttp2Session } from 'node:http2';
@@ -43,18 +44,11 @@ interface Entry {
   connected: boolean;
   active: number;
   pingTimer: NodeJS.Timeout | undefined;
-  /** When the server last answered on this session (performance.now(); 0: never). */
-  answeredAtMs: number;
+  /** Checks waiting for the server's next answer on this session. */
+  readonly answerWaiters: Set<() => void>;
   /** The PING a validation is waiting for, shared by every concurrent one. */
   pong: Promise<void> | undefined;
 }
-
-/**
- * A session the server answered on this recently is not PINGed again before a create: it was
- * alive a moment ago, and one PING per create would both cost a round trip each and, with many
- * creates in flight, exceed Node's limit of outstanding PINGs (10), failing the session.
- */
-export const FRESH_SESSION_MS = 1_000;
 
 export class Http2SessionPool {
   readonly #o: SessionPoolOptions;
@@ -94,33 +88,51 @@ export class Http2SessionPool {
   }
 
   /**
-   * Checks that a pooled session is still alive: at once if the server answered on it within
-   * `FRESH_SESSION_MS`, else with one PING round trip that concurrent checks share. A server
-   * that closed the connection a moment ago may not have been noticed yet; a request that must
-   * not be replayed (a create) is only sent on a session that recently answered.
+   * Checks that a pooled session is still alive: resolves when the server answers on it (any
+   * response or PING ack) after the check began, and sends one PING for that unless one is
+   * already outstanding (concurrent checks share it: Node fails a session past 10 outstanding
+   * PINGs). Under load a response arrives first and no PING round trip is waited for. A server
+   * that closed the connection a moment ago may not have been noticed yet, so an earlier answer
+   * proves nothing: a request that must not be replayed (a create) is only sent on a session
+   * that answered after it was asked for. Rejects when the PING fails or the session closes.
    */
   async validate(session: ClientHttp2Session, signal: AbortSignal): Promise<void> {
     const entry = this.#bySession.get(session);
-    if (entry !== undefined && performance.now() - entry.answeredAtMs < FRESH_SESSION_MS) return;
-    let pong = entry?.pong;
+    if (entry === undefined) {
+      const pong = this.#ping(session);
+      pong.catch(() => undefined);
+      await raceAbort(pong, signal);
+      return;
+    }
+    let waiter: (() => void) | undefined;
+    const answer = new Promise<void>((resolve) => {
+      waiter = resolve;
+    });
+    if (waiter !== undefined) entry.answerWaiters.add(waiter);
+    let pong = entry.pong;
     if (pong === undefined) {
       pong = this.#ping(session);
       pong.catch(() => undefined);
-      if (entry !== undefined) {
-        entry.pong = pong;
-        const clear = (): void => {
-          if (entry.pong === pong) entry.pong = undefined;
-        };
-        pong.then(clear, clear);
-      }
+      entry.pong = pong;
+      const clear = (): void => {
+        if (entry.pong === pong) entry.pong = undefined;
+      };
+      pong.then(clear, clear);
     }
-    await raceAbort(pong, signal);
+    try {
+      await raceAbort(Promise.race([answer, pong]), signal);
+    } finally {
+      if (waiter !== undefined) entry.answerWaiters.delete(waiter);
+    }
   }
 
   /** Records that the server answered on `session` (a response arrived): it is alive. */
   answered(session: ClientHttp2Session): void {
     const entry = this.#bySession.get(session);
-    if (entry !== undefined) entry.answeredAtMs = performance.now();
+    if (entry === undefined || entry.answerWaiters.size === 0) return;
+    const waiters = [...entry.answerWaiters];
+    entry.answerWaiters.clear();
+    for (const w of waiters) w();
   }
 
   #ping(session: ClientHttp2Session): Promise<void> {
@@ -194,7 +206,6 @@ export class Http2SessionPool {
       };
       const onConnect = (): void => {
         entry.connected = true;
-        entry.answeredAtMs = performance.now();
         settle();
       };
       const onClose = (): void => {
@@ -212,7 +223,7 @@ export class Http2SessionPool {
       connected: false,
       active: 0,
       pingTimer: undefined,
-      answeredAtMs: 0,
+      answerWaiters: new Set(),
       pong: undefined,
     };
     this.#bySession.set(session, entry);
@@ -261,7 +272,7 @@ export class Http2SessionPool {
         outstanding = false;
         clearTimeout(deadline);
         if (err !== null) session.destroy(err);
-        else entry.answeredAtMs = performance.now();
+        else this.answered(session);
       });
       if (!sent) {
         outstanding = false;
