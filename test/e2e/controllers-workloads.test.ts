@@ -21,7 +21,7 @@ import { generateServiceAccountKey } from '../../src/pki/index.ts';
 import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
-import { ControllerManagerProcess } from '../harness/controller-manager-process.ts';
+import { ComponentProcess } from '../harness/component-process.ts';
 import { FakeKubelet } from '../harness/fake-kubelet.ts';
 import { hasKubectl, kubectl } from '../harness/kubectl.ts';
 import { until } from '../harness/until.ts';
@@ -60,7 +60,7 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
   let fx: ApiServerFixture;
   let client: RestClient;
   let kubelet: FakeKubelet;
-  let cm: ControllerManagerProcess;
+  let cm: ComponentProcess;
   const stop = new AbortController();
   const running: Promise<unknown>[] = [];
   const k = (version: string, args: string[], timeoutMs = 40_000) =>
@@ -87,7 +87,7 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
     kubelet = new FakeKubelet({ client, nodes: ['node-a', 'node-b', 'node-c'], leaseRenewMs: 300 });
     await kubelet.register();
     running.push(kubelet.run(stop.signal));
-    cm = new ControllerManagerProcess(fx.kubeconfigPath, 'cm-e2e', [
+    cm = new ComponentProcess('controller-manager', fx.kubeconfigPath, 'cm-e2e', [
       '--use-service-account-credentials',
       '--node-monitor-period=300ms',
       '--node-monitor-grace-period=2s',
