@@ -56,18 +56,37 @@ function ceilDiv(num: bigint, den: bigint): bigint {
   return num % den > 0n ? q + 1n : q;
 }
 
+/**
+ * Parsed quantities by text: a cluster uses a handful of spellings ("100m", "500Mi") millions
+ * of times, and the exact BigInt parse is the costly part. Bounded; cleared when full. Module
+ * state, but only a memo of a pure function: no caller can tell it from parsing every time.
+ */
+const MEMO_LIMIT = 4_096;
+const memo = new Map<string, { readonly milli: number; readonly value: number }>();
+
+function parsed(s: string | number): { readonly milli: number; readonly value: number } {
+  const text = String(s);
+  let hit = memo.get(text);
+  if (hit === undefined) {
+    const r = parseRational(text);
+    hit =
+      r === undefined
+        ? { milli: 0, value: 0 }
+        : { milli: Number(ceilDiv(r.num * 1000n, r.den)), value: Number(ceilDiv(r.num, r.den)) };
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, hit);
+  }
+  return hit;
+}
+
 /** Thousandths of the quantity, rounded up (upstream's MilliValue; CPU in millicores). */
 export function parseMilliValue(s: string | number | undefined): number {
-  if (s === undefined) return 0;
-  const r = parseRational(String(s));
-  return r === undefined ? 0 : Number(ceilDiv(r.num * 1000n, r.den));
+  return s === undefined ? 0 : parsed(s).milli;
 }
 
 /** The quantity in whole units, rounded up (upstream's Value; memory in bytes, pods). */
 export function parseValue(s: string | number | undefined): number {
-  if (s === undefined) return 0;
-  const r = parseRational(String(s));
-  return r === undefined ? 0 : Number(ceilDiv(r.num, r.den));
+  return s === undefined ? 0 : parsed(s).value;
 }
 
 /** True if `s` parses as a quantity. */

@@ -20,7 +20,7 @@ import { jsonLineLog } from '../util/json-line-log.ts';
 import { SchedulerEventRecorder } from './event-recorder.ts';
 import type { Logger } from './event-recorder.ts';
 import { unschedulablePlugins } from './fit-error.ts';
-import { needsScheduling, newPodInfo, podKey } from './pod-info.ts';
+import { needsScheduling, podKey } from './pod-info.ts';
 import { defaultProfile } from './profile.ts';
 import type { Profile } from './profile.ts';
 import { schedulePod } from './schedule-pod.ts';
@@ -204,11 +204,8 @@ export class Scheduler {
       return;
     }
     const pod = current;
-    const assumed: Pod = {
-      ...pod,
-      spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: result.nodeName },
-    };
-    this.cache.assume(newPodInfo(assumed), result.nodeName);
+    // The decision was made on the queued PodInfo: count exactly that against the node.
+    this.cache.assume(q.podInfo, result.nodeName);
     const p = this.#bind(q, pod, result.nodeName, cycle).finally(() => {
       this.#bindings.delete(p);
     });
