@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { agentPaths, hostScopedNames } from '../../agent/agent-paths.ts';
 import type { CgroupDriver } from '../../agent/cri/cri-types.ts';
@@ -19,7 +19,7 @@ import { isDNS1123Subdomain } from '../../api/validation/names.ts';
 import { parseGoDurationMs } from '../../util/go-duration.ts';
 import { jsonLineLog } from '../../util/json-line-log.ts';
 import type { JsonLineLogFn } from '../../util/json-line-log.ts';
-import { cgroupDriverFlag } from '../flag-parsers.ts';
+import { cgroupDriverFlag, listFlag, positiveDurationMs } from '../flag-parsers.ts';
 
 interface AgentFlags {
   kubeconfig: string;
@@ -174,6 +174,40 @@ export function agentCommand(): Command {
       )
         .argParser(wrap(parseGoDurationMs))
         .default(10_000, '10s'),
+    )
+    .addOption(
+      new Option(
+        '--cluster-dns <ip,...>',
+        "DNS servers written into pods' resolv.conf (repeatable); none: the host's resolv.conf",
+      )
+        .argParser((v: string, previous: string[] | undefined) =>
+          listFlag(v, previous).map((ip) => {
+            if (isIP(ip) === 0) throw new InvalidArgumentError(`${ip} is not an IP address`);
+            return ip;
+          }),
+        )
+        .default([], 'none'),
+    )
+    .addOption(
+      new Option('--cluster-domain <domain>', "the cluster's DNS domain (pods' search path)")
+        .argParser(
+          wrap((v) => {
+            const errs = isDNS1123Subdomain(v);
+            if (errs.length > 0) throw new Error(`${v} is not a DNS subdomain: ${errs.join('; ')}`);
+            return v;
+          }),
+        )
+        .default('cluster.local'),
+    )
+    .option(
+      '--resolv-conf <file>',
+      "resolver file pods inherit when --cluster-dns is not set (kubelet's default)",
+      '/etc/resolv.conf',
+    )
+    .addOption(
+      new Option('--sync-frequency <duration>', 'every pod is synced at least this often')
+        .argParser(positiveDurationMs)
+        .default(60_000, '1m'),
     )
     .option(
       '--cni-ip-masq',
