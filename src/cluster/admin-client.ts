@@ -86,16 +86,34 @@ export async function adminClient(paths: ClusterPaths): Promise<RestClient> {
   return client;
 }
 
-/** How long a new binding may take to reach the API server's RBAC cache. Default: 30 s. */
-const BINDING_VISIBLE_TIMEOUT_MS = 30_000;
-const BINDING_POLL_MS = 50;
+/** admin.conf stayed refused after its binding was made (RBAC off, or a stuck API server). */
+export class AdminNotAllowedError extends Error {
+  readonly code = 'ADMIN_NOT_ALLOWED';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AdminNotAllowedError';
+  }
+}
+
+export interface WaitUntilAllowedOptions {
+  /** How long a new binding may take to reach the API server's RBAC cache. Default: 30,000 ms. */
+  readonly timeoutMs?: number;
+  /** Pause between two reviews. Default: 50 ms. */
+  readonly pollMs?: number;
+}
 
 /**
  * Polls a SelfSubjectAccessReview for `*` on everything until the API server allows it: then
  * every later request of init sees the binding (each API server's RBAC cache follows a watch).
+ * Still refused at the deadline: AdminNotAllowedError. API errors propagate as they are.
  */
-async function waitUntilAllowed(client: RestClient): Promise<void> {
-  const deadline = Date.now() + BINDING_VISIBLE_TIMEOUT_MS;
+export async function waitUntilAllowed(
+  client: RestClient,
+  options: WaitUntilAllowedOptions = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const pollMs = options.pollMs ?? 50;
+  const deadline = Date.now() + timeoutMs;
   const review: KubeObject = {
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SelfSubjectAccessReview',
@@ -108,11 +126,11 @@ async function waitUntilAllowed(client: RestClient): Promise<void> {
     );
     if (answer.status?.allowed === true) return;
     if (Date.now() >= deadline)
-      throw new Error(
-        `admin.conf is still not allowed ${String(BINDING_VISIBLE_TIMEOUT_MS / 1000)} s after ` +
+      throw new AdminNotAllowedError(
+        `admin.conf is still not allowed ${String(timeoutMs / 1000)} s after ` +
           `the ClusterRoleBinding ${CLUSTER_ADMINS_BINDING} was created: check the API server's ` +
           'RBAC (--authorization-mode) and its log',
       );
-    await new Promise((resolve) => setTimeout(resolve, BINDING_POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -10,7 +10,7 @@ import {
   DEFAULT_TOLERATION_SECONDS,
   UPSTREAM_TOLERATION_SECONDS,
 } from '../../apiserver/admission/default-toleration-seconds.ts';
-import { parseGoDurationMs } from '../../util/go-duration.ts';
+import { durationFlag, listFlag, parseGoBool } from '../flag-parsers.ts';
 
 interface ApiserverFlags {
   etcdServers?: string;
@@ -51,31 +51,13 @@ const ALWAYS_ON_ADMISSION_PLUGINS: ReadonlySet<string> = new Set([
   'ServiceAccount',
 ]);
 
-/** pflag's repeatable string slice: every occurrence, each split on commas. */
-function collectList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').filter((v) => v !== '')];
-}
-
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Go's strconv.ParseBool, for `--flag=false`. */
-function parseGoBool(value: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new InvalidArgumentError(`invalid boolean ${JSON.stringify(value)}`);
-}
-
-/** kube-apiserver's rule: between 1 hour and 2^32 seconds. Returns seconds. */
-function parseMaxTokenExpiration(value: string): number {
-  let ms: number;
-  try {
-    ms = parseGoDurationMs(value);
-  } catch (err: unknown) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
-  }
-  const seconds = Math.floor(ms / 1000);
+/** kube-apiserver's rule: 0 (no limit), or between 1 hour and 2^32 seconds. Returns seconds. */
+export function parseMaxTokenExpiration(value: string): number {
+  const seconds = Math.floor(durationFlag(value) / 1000);
   if (seconds !== 0 && (seconds < 3600 || seconds > 2 ** 32)) {
     throw new InvalidArgumentError(
       'the service-account-max-token-expiration must be between 1 hour and 2^32 seconds',
@@ -135,7 +117,7 @@ export function apiserverCommand(): Command {
     .option(
       '--api-audiences <list>',
       'audiences a token must be meant for to call the API (default: the issuers)',
-      collectList,
+      listFlag,
       [],
     )
     .addOption(
@@ -163,13 +145,13 @@ export function apiserverCommand(): Command {
     .option(
       '--kubelet-preferred-address-types <types>',
       'node address types to reach agents at, in order (default: InternalIP,ExternalIP,Hostname)',
-      collectList,
+      listFlag,
       [],
     )
     .option(
       '--enable-admission-plugins <plugins>',
       'admission plugins to turn on besides the default ones (kubeadm: NodeRestriction)',
-      collectList,
+      listFlag,
       [],
     )
     .option(
@@ -198,7 +180,7 @@ export function apiserverCommand(): Command {
 }
 
 /** A non-negative whole number of seconds (kube-apiserver's int64 flag). */
-function parseTolerationSeconds(value: string): number {
+export function parseTolerationSeconds(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
     throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number of seconds`);
