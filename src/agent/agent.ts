@@ -15,7 +15,6 @@ import type { AgentPaths } from './agent-paths.ts';
 import type { CgroupDriver } from './cri/cri-types.ts';
 import { CriUnavailableError } from './cri/cri-errors.ts';
 import type { ContainerRuntime } from './cri/runtime-service.ts';
-import { ipInCidr } from './network/cni-bridge-config.ts';
 import { PodNetwork } from './network/pod-network.ts';
 import { ContainerRunner } from './pods/container-runner.ts';
 import { ImagePuller } from './pods/image-puller.ts';
@@ -27,6 +26,7 @@ import { RestartBackoff } from './pods/restart-backoff.ts';
 import { RuntimeState } from './pods/runtime-state.ts';
 import { ProbeManager } from './probes/probe-manager.ts';
 import { Prober } from './probes/prober.ts';
+import { probeTargetPolicy } from './probes/probe-target-policy.ts';
 import { TokenRequestTokens } from './volumes/service-account-tokens.ts';
 import { VolumeManager, podObjectReferences } from './volumes/volume-manager.ts';
 import { WatchedObjects } from './volumes/watched-objects.ts';
@@ -186,17 +186,20 @@ export class Agent {
     );
     const prober = new Prober({
       runtime: options.runtime,
-      allowedTarget: (ip) =>
-        ip === options.nodeIp ||
-        (this.#network.podCidr !== undefined && ipInCidr(ip, this.#network.podCidr)),
+      allowedTarget: probeTargetPolicy({
+        nodeIp: options.nodeIp,
+        podCidr: () => this.#network.podCidr,
+        bridge: options.bridge,
+      }),
     });
     this.#probes = new ProbeManager({
-      prober,
+      runner: prober,
       events,
       onChange: (uid) => {
         this.#pods.enqueue(uid);
       },
       hostIp: options.nodeIp,
+      clock: this.#clock,
     });
     const runner = new ContainerRunner({
       runtime: options.runtime,

@@ -174,6 +174,41 @@ describe('computePodActions', () => {
     );
   });
 
+  it('kills a container whose startup probe failed with the probe grace period, restarts it', () => {
+    const rt = runtimePod([sandbox()], [container('app')]);
+    const pod = newPod({ terminationGracePeriodSeconds: 60 }, [
+      {
+        name: 'app',
+        startupProbe: { exec: { command: ['false'] }, terminationGracePeriodSeconds: 3 },
+      },
+    ]);
+    const a = computePodActions(pod, rt, {
+      ...NO_PROBE_VERDICTS,
+      startupFailed: new Set(['app-0']),
+    });
+    assert.deepEqual(summary(a).kill, ['StartupProbe']);
+    assert.deepEqual(a.containersToStart, [0]);
+    assert.equal(
+      a.containersToKill[0]?.message,
+      'Container app failed startup probe, will be restarted',
+    );
+    assert.equal(a.containersToKill[0].graceSeconds, 3);
+  });
+
+  it("uses the liveness probe's grace period, else the pod's; Never kills without restart", () => {
+    const rt = runtimePod([sandbox()], [container('app')]);
+    const failed = { ...NO_PROBE_VERDICTS, livenessFailed: new Set(['app-0']) };
+    const withGrace = newPod({}, [
+      { name: 'app', livenessProbe: { tcpSocket: { port: 1 }, terminationGracePeriodSeconds: 5 } },
+    ]);
+    assert.equal(computePodActions(withGrace, rt, failed).containersToKill[0]?.graceSeconds, 5);
+    const plain = newPod({}, [{ name: 'app', livenessProbe: { tcpSocket: { port: 1 } } }]);
+    assert.equal(computePodActions(plain, rt, failed).containersToKill[0]?.graceSeconds, undefined);
+    const never = computePodActions(newPod({ restartPolicy: 'Never' }), rt, failed);
+    assert.equal(never.containersToKill[0]?.message, 'Container app failed liveness probe');
+    assert.deepEqual(never.containersToStart, []);
+  });
+
   it('starts sidecars (restartable init containers) before app containers, which wait for them to start', () => {
     const pod = newPod({ initContainers: [{ name: 'side', restartPolicy: 'Always' }] });
     const rt = runtimePod([sandbox()], [container('side', { kind: 'init' })]);

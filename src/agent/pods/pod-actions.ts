@@ -14,6 +14,11 @@ export interface ContainerToKill {
   readonly message: string;
   /** `LivenessProbe`, `StartupProbe`, `Unknown` or empty. */
   readonly reason: string;
+  /**
+   * The failed probe's terminationGracePeriodSeconds, when set (upstream's
+   * setTerminationGracePeriod); otherwise the pod's grace period applies.
+   */
+  readonly graceSeconds?: number | undefined;
 }
 
 export interface PodActions {
@@ -209,6 +214,7 @@ export function computePodActions(
     }
     let message: string;
     let reason = '';
+    let graceSeconds: number | undefined;
     let restart = restartPolicy(pod) !== 'Never';
     if (status.hash !== '' && status.hash !== containerHash(c)) {
       message = `Container ${c.name} definition changed`;
@@ -216,9 +222,11 @@ export function computePodActions(
     } else if (verdicts.livenessFailed.has(status.id)) {
       message = `Container ${c.name} failed liveness probe`;
       reason = 'LivenessProbe';
+      graceSeconds = c.livenessProbe?.terminationGracePeriodSeconds;
     } else if (verdicts.startupFailed.has(status.id)) {
       message = `Container ${c.name} failed startup probe`;
       reason = 'StartupProbe';
+      graceSeconds = c.startupProbe?.terminationGracePeriodSeconds;
     } else {
       keep++;
       return;
@@ -227,7 +235,12 @@ export function computePodActions(
       message = `${message}, will be restarted`;
       toStart.push(i);
     }
-    kill.push({ container: status, message, reason });
+    kill.push({
+      container: status,
+      message,
+      reason,
+      ...(graceSeconds === undefined ? {} : { graceSeconds }),
+    });
   });
   if (keep === 0 && toStart.length === 0) {
     // Nothing runs and nothing will: stop the sandbox (sidecars too).

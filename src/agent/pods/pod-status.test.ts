@@ -200,6 +200,34 @@ describe('generatePodStatus', () => {
     assert.equal(initialized.message, 'containers with incomplete status: [init]');
   });
 
+  it('a running container that is not started or not ready: ContainersNotReady; an init container that succeeded is ready', () => {
+    const pod = newPod({ initContainers: [{ name: 'init', image: 'x' }] });
+    const rt = runtimePod(
+      [sandbox()],
+      [container('init', { kind: 'init', state: 'exited', exitCode: 0 }), container('app')],
+    );
+    const s = generatePodStatus(input(pod, rt, { ready: new Set(), started: new Set() }));
+    const app = s.containerStatuses![0]!;
+    assert.deepEqual([app.ready, app.started], [false, false]);
+    assert.ok(app.state?.running !== undefined);
+    const init = s.initContainerStatuses![0]!;
+    assert.deepEqual([init.ready, init.started], [true, false]);
+    for (const type of ['Ready', 'ContainersReady']) {
+      const c = s.conditions!.find((x) => x.type === type)!;
+      assert.deepEqual(
+        [c.status, c.reason, c.message],
+        ['False', 'ContainersNotReady', 'containers with unready status: [app]'],
+      );
+    }
+    const started = generatePodStatus(
+      input(pod, rt, { ready: new Set(), started: new Set(['app-0']) }),
+    );
+    assert.deepEqual(
+      [started.containerStatuses![0]!.started, started.containerStatuses![0]!.ready],
+      [true, false],
+    );
+  });
+
   it('keeps conditions it does not own and transition times that did not change', () => {
     const pod: Pod = {
       ...newPod(),

@@ -119,7 +119,11 @@ function containerStatuses(
         image: c.image ?? latest.image,
         imageID: latest.imageRef,
         containerID: `containerd://${latest.id}`,
-        ready: running && input.ready.has(latest.id),
+        // upstream's UpdatePodStatus: a regular init container is ready once it succeeded.
+        ready:
+          kind === 'init' && !isRestartableInitContainer(c)
+            ? latest.state === 'exited' && latest.exitCode === 0
+            : running && input.ready.has(latest.id),
         restartCount: latest.restartCount,
         started: running && input.started.has(latest.id),
         state: runtimeState(latest),

@@ -120,7 +120,7 @@ export class PodSyncer {
       await this.#writeStatus(pod, runtime, false, signal);
       return { requeueAfterMs: RETRY_MS };
     }
-    const actions = computePodActions(pod, runtime, o.probes.verdicts(runtime));
+    const actions = computePodActions(pod, runtime, o.probes.verdicts(pod, runtime));
     const grace = gracePeriod(pod);
     if (actions.killPod) {
       await this.#stopAll(pod, runtime, grace, 'Stopping container');
@@ -130,7 +130,13 @@ export class PodSyncer {
     }
     await Promise.all(
       actions.containersToKill.map((k) =>
-        o.runner.kill(pod, specOf(pod, k.container), k.container, grace, k.message),
+        o.runner.kill(
+          pod,
+          specOf(pod, k.container),
+          k.container,
+          k.graceSeconds ?? grace,
+          k.message,
+        ),
       ),
     );
     let sandboxId = actions.sandboxId;
@@ -350,8 +356,8 @@ export class PodSyncer {
     const started = new Set<string>();
     for (const c of withMessages?.containers ?? []) {
       if (c.state !== 'running') continue;
-      if (o.probes.started(c.id)) started.add(c.id);
-      if (o.probes.ready(c.id)) ready.add(c.id);
+      if (o.probes.started(pod, c)) started.add(c.id);
+      if (o.probes.ready(pod, c)) ready.add(c.id);
     }
     const status = generatePodStatus({
       pod: { ...pod, ...(previous === undefined ? {} : { status: previous }) },

@@ -1,149 +1,147 @@
 /**
- * The probe workers of the node's running containers (kubelet's prober manager): one loop per
- * container instance and probe kind, with upstream's timing (initialDelaySeconds, then every
- * periodSeconds, each try bounded by timeoutSeconds; a result flips after successThreshold or
- * failureThreshold tries in a row). Liveness and readiness wait for a startup probe to succeed.
- * Until a probe has an answer, readiness is false, liveness is success and startup is false.
- * Every flip calls `onChange(podUid)` so the pod is synced (a failed liveness or startup probe
- * restarts the container; readiness feeds the Ready condition and so the endpoints) and failures
- * are recorded as `Unhealthy` events.
+ * The probe workers of the node's running containers (kubelet's prober manager, v1.33): one
+ * ProbeWorker per running container instance and probe kind, for app containers and
+ * restartable init containers. What a pod's status and sync read from it, as upstream's
+ * UpdatePodStatus: a container is started once its startup probe passed (at once without one),
+ * ready once started and its readiness probe passed (at once without one) — so readiness is
+ * false until the first success, liveness counts as passing until it fails. Every verdict change
+ * calls `onChange(podUid)` so the pod is synced (a liveness or startup failure restarts the
+ * container, readiness feeds the Ready condition and so the endpoints); a startup success probes
+ * readiness at once. Workers stop when their container stops running or is replaced, when the
+ * pod goes (`removePod`) and when the agent stops (`stopAll`): no timer outlives them.
  */
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.d.ts';
-import { isAborted } from '../../client/index.ts';
-import type { EventRecorder } from '../../client/index.ts';
-import type { RuntimePod } from '../pods/runtime-state.ts';
+import { realClock } from '../../client/index.ts';
+import type { Clock, EventRecorder } from '../../client/index.ts';
 import type { ProbeVerdicts } from '../pods/pod-actions.ts';
-import type { Prober } from './prober.ts';
-
-type Kind = 'liveness' | 'readiness' | 'startup';
-
-interface Worker {
-  readonly uid: string;
-  readonly containerId: string;
-  readonly kind: Kind;
-  readonly stop: AbortController;
-  /** undefined: no answer yet. */
-  result: boolean | undefined;
-}
+import type { RuntimeContainer, RuntimePod } from '../pods/runtime-state.ts';
+import type { ProbeRunner } from './prober.ts';
+import { ProbeWorker } from './probe-worker.ts';
+import type { ProbeKind } from './probe-worker.ts';
 
 export interface ProbeManagerOptions {
-  readonly prober: Prober;
+  readonly runner: ProbeRunner;
   readonly events: EventRecorder;
+  /** A verdict of one of the pod's containers changed: sync the pod. */
   readonly onChange: (podUid: string) => void;
+  /** The node IP: the target of host-network pods' probes. */
   readonly hostIp: string;
+  /** Default: the real clock. */
+  readonly clock?: Clock | undefined;
 }
 
-const TITLES: Readonly<Record<Kind, string>> = {
-  liveness: 'Liveness',
-  readiness: 'Readiness',
-  startup: 'Startup',
-};
-
-function probeOf(c: Container, kind: Kind): Probe | undefined {
-  return kind === 'liveness'
-    ? c.livenessProbe
-    : kind === 'readiness'
-      ? c.readinessProbe
-      : c.startupProbe;
+interface Entry {
+  readonly uid: string;
+  readonly worker: ProbeWorker;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+const KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readiness'];
+
+function probeOf(c: Container | undefined, kind: ProbeKind): Probe | undefined {
+  if (c === undefined) return undefined;
+  switch (kind) {
+    case 'liveness':
+      return c.livenessProbe;
+    case 'readiness':
+      return c.readinessProbe;
+    case 'startup':
+      return c.startupProbe;
+  }
+}
+
+/** The spec of a runtime container (app or init). */
+function specOf(pod: Pod, c: RuntimeContainer): Container | undefined {
+  const list = c.kind === 'init' ? pod.spec?.initContainers : pod.spec?.containers;
+  return list?.find((x) => x.name === c.name);
+}
+
+const key = (containerId: string, kind: ProbeKind): string => `${containerId}/${kind}`;
 
 export class ProbeManager {
   readonly #o: ProbeManagerOptions;
+  readonly #clock: Clock;
   /** By `${containerId}/${kind}`. */
-  readonly #workers = new Map<string, Worker>();
+  readonly #workers = new Map<string, Entry>();
 
   constructor(options: ProbeManagerOptions) {
     this.#o = options;
+    this.#clock = options.clock ?? realClock;
+  }
+
+  /** Workers alive (for tests and metrics). */
+  get workerCount(): number {
+    return this.#workers.size;
   }
 
   /** Starts workers for the pod's running containers and stops those of containers gone. */
   sync(pod: Pod, runtime: RuntimePod | undefined): void {
     const uid = pod.metadata?.uid ?? '';
-    const ip =
-      pod.spec?.hostNetwork === true ? this.#o.hostIp : (runtime?.sandboxes[0]?.ips[0] ?? '');
     const wanted = new Set<string>();
-    const all = [
+    const candidates: { c: Container; kind: 'app' | 'init' }[] = [
       ...(pod.spec?.containers ?? []).map((c) => ({ c, kind: 'app' as const })),
       ...(pod.spec?.initContainers ?? [])
         .filter((c) => c.restartPolicy === 'Always')
         .map((c) => ({ c, kind: 'init' as const })),
     ];
     if (pod.metadata?.deletionTimestamp === undefined)
-      for (const { c, kind } of all) {
+      for (const { c, kind } of candidates) {
+        // Newest first: the instance that counts.
         const instance = runtime?.containers.find((r) => r.name === c.name && r.kind === kind);
         if (instance?.state !== 'running') continue;
-        for (const probeKind of ['startup', 'liveness', 'readiness'] as const) {
+        for (const probeKind of KINDS) {
           const probe = probeOf(c, probeKind);
           if (probe === undefined) continue;
-          const key = `${instance.id}/${probeKind}`;
-          wanted.add(key);
-          if (!this.#workers.has(key)) this.#start(pod, c, probe, probeKind, instance.id, ip, key);
+          const k = key(instance.id, probeKind);
+          wanted.add(k);
+          if (!this.#workers.has(k)) this.#start(pod, c, probe, probeKind, instance, runtime);
         }
       }
-    for (const [key, w] of this.#workers)
-      if (w.uid === uid && !wanted.has(key)) {
-        w.stop.abort();
-        this.#workers.delete(key);
+    for (const [k, e] of this.#workers)
+      if (e.uid === uid && !wanted.has(k)) {
+        e.worker.stop();
+        this.#workers.delete(k);
       }
   }
 
   removePod(uid: string): void {
-    for (const [key, w] of this.#workers)
-      if (w.uid === uid) {
-        w.stop.abort();
-        this.#workers.delete(key);
+    for (const [k, e] of this.#workers)
+      if (e.uid === uid) {
+        e.worker.stop();
+        this.#workers.delete(k);
       }
   }
 
   stopAll(): void {
-    for (const w of this.#workers.values()) w.stop.abort();
+    for (const e of this.#workers.values()) e.worker.stop();
     this.#workers.clear();
   }
 
-  #result(containerId: string, kind: Kind): boolean | undefined {
-    return this.#workers.get(`${containerId}/${kind}`)?.result;
+  /** upstream's isContainerStarted: running, and its startup probe passed (or it has none). */
+  started(pod: Pod, c: RuntimeContainer): boolean {
+    if (c.state !== 'running') return false;
+    if (probeOf(specOf(pod, c), 'startup') === undefined) return true;
+    return this.#workers.get(key(c.id, 'startup'))?.worker.verdict === 'success';
   }
 
-  #has(containerId: string, kind: Kind): boolean {
-    return this.#workers.has(`${containerId}/${kind}`);
-  }
-
-  /** True when the container passed its startup probe or has none. */
-  started(containerId: string): boolean {
-    return !this.#has(containerId, 'startup') || this.#result(containerId, 'startup') === true;
-  }
-
-  /** True when the container started and passes its readiness probe (or has none). */
-  ready(containerId: string): boolean {
-    if (!this.started(containerId)) return false;
-    return !this.#has(containerId, 'readiness') || this.#result(containerId, 'readiness') === true;
+  /** Started, and its readiness probe passed (or it has none). */
+  ready(pod: Pod, c: RuntimeContainer): boolean {
+    if (!this.started(pod, c)) return false;
+    if (probeOf(specOf(pod, c), 'readiness') === undefined) return true;
+    return this.#workers.get(key(c.id, 'readiness'))?.worker.verdict === 'success';
   }
 
   /** What a pod sync needs: liveness and startup failures, started containers. */
-  verdicts(runtime: RuntimePod | undefined): ProbeVerdicts {
+  verdicts(pod: Pod, runtime: RuntimePod | undefined): ProbeVerdicts {
     const livenessFailed = new Set<string>();
     const startupFailed = new Set<string>();
     const started = new Set<string>();
     for (const c of runtime?.containers ?? []) {
       if (c.state !== 'running') continue;
-      if (this.#result(c.id, 'liveness') === false) livenessFailed.add(c.id);
-      if (this.#result(c.id, 'startup') === false) startupFailed.add(c.id);
-      if (this.started(c.id)) started.add(c.id);
+      if (this.#workers.get(key(c.id, 'liveness'))?.worker.verdict === 'failure')
+        livenessFailed.add(c.id);
+      if (this.#workers.get(key(c.id, 'startup'))?.worker.verdict === 'failure')
+        startupFailed.add(c.id);
+      if (this.started(pod, c)) started.add(c.id);
     }
     return { livenessFailed, startupFailed, started };
   }
@@ -152,25 +150,17 @@ export class ProbeManager {
     pod: Pod,
     c: Container,
     probe: Probe,
-    kind: Kind,
-    containerId: string,
-    ip: string,
-    key: string,
+    kind: ProbeKind,
+    instance: RuntimeContainer,
+    runtime: RuntimePod | undefined,
   ): void {
     const uid = pod.metadata?.uid ?? '';
-    const worker: Worker = {
-      uid,
-      containerId,
-      kind,
-      stop: new AbortController(),
-      result: undefined,
-    };
-    this.#workers.set(key, worker);
-    const target = {
-      containerId,
-      ip,
-      namedPort: (name: string) => c.ports?.find((p) => p.name === name)?.containerPort,
-    };
+    const ip =
+      pod.spec?.hostNetwork === true
+        ? this.#o.hostIp
+        : (runtime?.sandboxes.find((s) => s.id === instance.sandboxId)?.ips[0] ?? '');
+    // upstream's ExpandContainerCommandOnlyStatic: `valueFrom` variables expand to ''.
+    const env = new Map((c.env ?? []).map((e) => [e.name, e.value ?? '']));
     const ref = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -180,50 +170,33 @@ export class ProbeManager {
         uid,
       },
     };
-    const run = async (): Promise<void> => {
-      const signal = worker.stop.signal;
-      await sleep((probe.initialDelaySeconds ?? 0) * 1000, signal);
-      let successes = 0;
-      let failures = 0;
-      while (!signal.aborted) {
-        // Liveness and readiness start only after the startup probe passed.
-        if (kind !== 'startup' && !this.started(containerId)) {
-          await sleep(Math.min(1000, (probe.periodSeconds ?? 10) * 1000), signal);
-          continue;
-        }
-        const r = await this.#o.prober.run(probe, target, probe.timeoutSeconds ?? 1);
-        if (isAborted(signal)) return;
-        if (r.success) {
-          successes++;
-          failures = 0;
-        } else {
-          failures++;
-          successes = 0;
-          this.#o.events.event(
-            ref,
-            'Warning',
-            'Unhealthy',
-            `${TITLES[kind]} probe failed: ${r.output}`,
-          );
-        }
-        const next =
-          successes >= (kind === 'readiness' ? (probe.successThreshold ?? 1) : 1)
-            ? true
-            : failures >= (probe.failureThreshold ?? 3)
-              ? false
-              : worker.result;
-        if (next !== worker.result) {
-          worker.result = next;
-          this.#o.onChange(uid);
-        }
-        // A startup probe that succeeded is done; a failed one leaves the restart to the sync.
-        if (kind === 'startup' && worker.result !== undefined) return;
-        await sleep((probe.periodSeconds ?? 10) * 1000, signal);
-      }
-    };
-    run().catch(() => {
-      // A probe that throws counts as no answer; the next sync starts a fresh worker.
-      this.#workers.delete(key);
+    const worker = new ProbeWorker({
+      kind,
+      probe,
+      target: {
+        containerId: instance.id,
+        ip,
+        env,
+        namedPort: (name) => c.ports?.find((p) => p.name === name)?.containerPort,
+      },
+      runner: this.#o.runner,
+      clock: this.#clock,
+      containerStartedAtMs: instance.startedAtMs,
+      isStarted: () =>
+        c.startupProbe === undefined ||
+        this.#workers.get(key(instance.id, 'startup'))?.worker.verdict === 'success',
+      onVerdict: (verdict) => {
+        // A container that just started is probed for readiness at once (upstream triggers it
+        // from the status update).
+        if (kind === 'startup' && verdict === 'success')
+          this.#workers.get(key(instance.id, 'readiness'))?.worker.trigger();
+        this.#o.onChange(uid);
+      },
+      onEvent: (reason, message) => {
+        this.#o.events.event(ref, 'Warning', reason, message);
+      },
     });
+    this.#workers.set(key(instance.id, kind), { uid, worker });
+    worker.start();
   }
 }

@@ -1,23 +1,25 @@
 /**
- * One probe or lifecycle-hook action against a running container, as kubelet's prober runs it:
- * `exec` through CRI ExecSync (exit 0 succeeds; the timeout counts as a failure), `httpGet`
- * from the node to the pod IP (a status from 200 to 399 succeeds; redirects are not followed
- * off the host), `tcpSocket` (a connection succeeds). Every action is bounded by
- * `timeoutSeconds`. Network probes only go to the pod's own IP or, for host-network pods, the
- * node's: an address outside the node's pod CIDR and the node IP is refused, so a probe never
- * leaves the machine through its default route.
+ * One probe or lifecycle-hook action against a running container, as kubelet's prober.runProbe
+ * (v1.33): `exec` through CRI ExecSync with the command's `$(VAR)` expanded from the
+ * container's literal env (exit 0 succeeds; a timeout fails with `command "..." timed out`),
+ * `httpGet` (http-probe.ts) and `tcpSocket` (tcp-probe.ts) to `host`, else the pod IP, on a
+ * port given by number or by the name of a container port. Each try is bounded by
+ * `timeoutSeconds`. A probe that cannot run (no such named port, a runtime error) answers
+ * `unknown` with the reason. k8ts's one departure: network probes only go where `allowedTarget`
+ * says (the node's own pod network and its IP); any other host is refused as `unknown`, so a
+ * probe never leaves the machine through its default route.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
 import type { ExecAction, HTTPGetAction, TCPSocketAction } from 'kubernetes-types/core/v1.d.ts';
+import { CriError } from '../cri/cri-errors.ts';
 import type { RuntimeService } from '../cri/runtime-service.ts';
+import { expand } from '../pods/container-env.ts';
+import { versionInfo } from '../../version.ts';
+import { httpProbe } from './http-probe.ts';
+import { probeFailure, probeSuccess, probeUnknown } from './probe-result.ts';
+import type { ProbeResult } from './probe-result.ts';
+import { tcpProbe } from './tcp-probe.ts';
 
-export interface ProbeResult {
-  readonly success: boolean;
-  /** What failed, in upstream's words (empty on success). */
-  readonly output: string;
-}
+export type { ProbeResult } from './probe-result.ts';
 
 export interface ProbeTarget {
   readonly containerId: string;
@@ -25,12 +27,8 @@ export interface ProbeTarget {
   readonly ip: string;
   /** Resolves a named container port. */
   readonly namedPort: (name: string) => number | undefined;
-}
-
-export interface ProberOptions {
-  readonly runtime: RuntimeService;
-  /** True for addresses the node may probe (its pod CIDR and its own IP). */
-  readonly allowedTarget: (ip: string) => boolean;
+  /** The container's literal env (`value`, not `valueFrom`), for `$(VAR)` in exec commands. */
+  readonly env?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface ProbeAction {
@@ -39,14 +37,49 @@ export interface ProbeAction {
   readonly tcpSocket?: TCPSocketAction | undefined;
 }
 
-function portOf(port: number | string | undefined, target: ProbeTarget): number | undefined {
-  if (typeof port === 'number') return port;
-  if (port === undefined) return undefined;
-  if (/^\d+$/.test(port)) return Number(port);
-  return target.namedPort(port);
+/** What runs a probe action: the Prober, or a fake in tests. */
+export interface ProbeRunner {
+  run(action: ProbeAction, target: ProbeTarget, timeoutSeconds: number): Promise<ProbeResult>;
 }
 
-export class Prober {
+export interface ProberOptions {
+  readonly runtime: Pick<RuntimeService, 'execSync'>;
+  /** True for addresses the node may probe (its pod network and its own IP). */
+  readonly allowedTarget: (ip: string) => boolean;
+  /** Network probes (for tests). Default: the real ones. */
+  readonly http?: typeof httpProbe | undefined;
+  readonly tcp?: typeof tcpProbe | undefined;
+}
+
+/** upstream's maxReadLength of exec output. */
+const MAX_EXEC_OUTPUT = 10 * 1024;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** upstream's probe.ResolveContainerPort: a number, a container port's name, or a number text. */
+export function resolvePort(
+  port: number | string | undefined,
+  namedPort: (name: string) => number | undefined,
+): { port: number } | { error: string } {
+  let n: number;
+  if (typeof port === 'number') n = port;
+  else if (port === undefined) return { error: 'intOrString had no kind' };
+  else {
+    const named = namedPort(port);
+    if (named !== undefined) n = named;
+    else if (/^[+-]?\d+$/.test(port)) n = Number(port);
+    else return { error: `strconv.Atoi: parsing ${JSON.stringify(port)}: invalid syntax` };
+  }
+  if (Number.isInteger(n) && n > 0 && n < 65536) return { port: n };
+  return { error: `invalid port number: ${String(n)}` };
+}
+
+/** `kube-probe/<major>.<minor>`, as upstream's User-Agent. */
+export function probeUserAgent(): string {
+  const v = versionInfo();
+  return `kube-probe/${v.major}.${v.minor}`;
+}
+
+export class Prober implements ProbeRunner {
   readonly #o: ProberOptions;
 
   constructor(options: ProberOptions) {
@@ -58,116 +91,66 @@ export class Prober {
     target: ProbeTarget,
     timeoutSeconds: number,
   ): Promise<ProbeResult> {
-    const timeoutMs = Math.max(1, timeoutSeconds) * 1000;
-    if (action.exec !== undefined) return this.#exec(action.exec, target, timeoutSeconds);
-    if (action.httpGet !== undefined) return this.#http(action.httpGet, target, timeoutMs);
-    if (action.tcpSocket !== undefined) return this.#tcp(action.tcpSocket, target, timeoutMs);
-    return {
-      success: false,
-      output: 'unsupported probe handler (k8ts runs exec, httpGet and tcpSocket)',
-    };
+    // upstream defaults timeoutSeconds to 1 (and 0 means the default).
+    const seconds = timeoutSeconds > 0 ? timeoutSeconds : 1;
+    if (action.exec !== undefined) return this.#exec(action.exec, target, seconds);
+    if (action.httpGet !== undefined) return this.#http(action.httpGet, target, seconds * 1000);
+    if (action.tcpSocket !== undefined) return this.#tcp(action.tcpSocket, target, seconds * 1000);
+    return probeUnknown('missing probe handler (k8ts runs exec, httpGet and tcpSocket)');
   }
 
-  async #exec(
-    action: ExecAction,
-    target: ProbeTarget,
-    timeoutSeconds: number,
-  ): Promise<ProbeResult> {
-    const cmd = action.command ?? [];
+  async #exec(action: ExecAction, target: ProbeTarget, seconds: number): Promise<ProbeResult> {
+    const env = target.env ?? new Map<string, string>();
+    const cmd = (action.command ?? []).map((a) => expand(a, env));
     try {
-      const r = await this.#o.runtime.execSync(
-        target.containerId,
-        cmd,
-        Math.max(1, timeoutSeconds),
-      );
+      const r = await this.#o.runtime.execSync(target.containerId, cmd, seconds);
+      // upstream appends stderr to stdout (not interleaved) and keeps the first 10 KiB.
       const output = Buffer.concat([r.stdout, r.stderr])
-        .toString('utf8')
-        .slice(0, 10 * 1024);
-      return r.exit_code === 0 ? { success: true, output: '' } : { success: false, output };
+        .subarray(0, MAX_EXEC_OUTPUT)
+        .toString('utf8');
+      return r.exit_code === 0 ? probeSuccess(output) : probeFailure(output);
     } catch (err: unknown) {
       const message = err instanceof Error ? err.message : String(err);
-      if (/timeout|deadline/i.test(message))
-        return { success: false, output: `command ${JSON.stringify(cmd.join(' '))} timed out` };
-      return { success: false, output: message };
+      const timedOut =
+        (err instanceof CriError && err.grpcCode === GRPC_DEADLINE_EXCEEDED) ||
+        /timeout .* exceeded|deadline exceeded/i.test(message);
+      if (timedOut) return probeFailure(`command ${JSON.stringify(cmd.join(' '))} timed out`);
+      return probeUnknown(message);
     }
   }
 
   /** Where a network probe goes, or why it may not go there. */
   #endpoint(
-    action: { host?: string | undefined; port: number | string },
+    host: string | undefined,
+    port: number | string,
     target: ProbeTarget,
   ): { host: string; port: number } | ProbeResult {
-    const host = action.host ?? target.ip;
-    const port = portOf(action.port, target);
-    if (port === undefined)
-      return { success: false, output: `unknown port ${String(action.port)}` };
-    if (!this.#o.allowedTarget(host))
-      return { success: false, output: `refusing to probe ${host}: not this node's pod network` };
-    return { host, port };
+    const to = host === undefined || host === '' ? target.ip : host;
+    const resolved = resolvePort(port, target.namedPort);
+    if ('error' in resolved) return probeUnknown(resolved.error);
+    if (to === '') return probeUnknown('the pod has no IP yet');
+    if (!this.#o.allowedTarget(to))
+      return probeUnknown(`k8ts refuses to probe ${to}: not this node's pod network or node IP`);
+    return { host: to, port: resolved.port };
   }
 
   #http(action: HTTPGetAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
-    const endpoint = this.#endpoint(action, target);
-    if ('success' in endpoint) return Promise.resolve(endpoint);
-    const { host, port } = endpoint;
-    const scheme = (action.scheme ?? 'HTTP').toLowerCase();
-    const path = action.path ?? '/';
-    const url = `${scheme}://${host}:${String(port)}${path.startsWith('/') ? path : `/${path}`}`;
-    return new Promise((resolve) => {
-      const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.33', accept: '*/*' };
-      for (const h of action.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
-      const send = scheme === 'https' ? httpsRequest : httpRequest;
-      const req = send(
-        url,
-        { method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false },
-        (res) => {
-          const code = res.statusCode ?? 0;
-          res.resume();
-          if (code >= 200 && code < 400) resolve({ success: true, output: '' });
-          else
-            resolve({
-              success: false,
-              output: `HTTP probe failed with statuscode: ${String(code)}`,
-            });
-        },
-      );
-      req.on('timeout', () => {
-        req.destroy();
-        resolve({
-          success: false,
-          output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
-        });
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        resolve({
-          success: false,
-          output: `Get "${url}": dial tcp ${host}:${String(port)}: connect: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.message}`,
-        });
-      });
-      req.end();
+    const endpoint = this.#endpoint(action.host, action.port, target);
+    if ('result' in endpoint) return Promise.resolve(endpoint);
+    return (this.#o.http ?? httpProbe)({
+      scheme: (action.scheme ?? 'HTTP').toLowerCase(),
+      host: endpoint.host,
+      port: endpoint.port,
+      path: action.path ?? '',
+      headers: action.httpHeaders ?? [],
+      timeoutMs,
+      userAgent: probeUserAgent(),
     });
   }
 
   #tcp(action: TCPSocketAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
-    const endpoint = this.#endpoint(action, target);
-    if ('success' in endpoint) return Promise.resolve(endpoint);
-    const { host, port } = endpoint;
-    return new Promise((resolve) => {
-      const socket = connect({ host, port, timeout: timeoutMs });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve({ success: true, output: '' });
-      });
-      socket.once('timeout', () => {
-        socket.destroy();
-        resolve({ success: false, output: `dial tcp ${host}:${String(port)}: i/o timeout` });
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        resolve({
-          success: false,
-          output: `dial tcp ${host}:${String(port)}: connect: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.message}`,
-        });
-      });
-    });
+    const endpoint = this.#endpoint(action.host, action.port, target);
+    if ('result' in endpoint) return Promise.resolve(endpoint);
+    return (this.#o.tcp ?? tcpProbe)(endpoint.host, endpoint.port, timeoutMs);
   }
 }
