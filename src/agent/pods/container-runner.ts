@@ -7,15 +7,14 @@
  * runs the preStop hook within the grace period, then StopContainer (the runtime sends SIGTERM,
  * then SIGKILL when the rest of the grace period is over).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Container, LifecycleHandler, Pod, Service } from 'kubernetes-types/core/v1.d.ts';
 import type { EventRecorder, KubeObject } from '../../client/index.ts';
-import type { Mount, PodSandboxConfig } from '../cri/cri-types.ts';
+import type { PodSandboxConfig } from '../cri/cri-types.ts';
 import type { ContainerRuntime } from '../cri/runtime-service.ts';
 import type { Prober } from '../probes/prober.ts';
 import type { MountedVolume } from '../volumes/volume-manager.ts';
 import { buildContainerConfig } from './container-config.ts';
+import { makeMounts } from './container-mounts.ts';
 import { ContainerConfigError, containerEnv } from './container-env.ts';
 import type { ConfigObjects } from './container-env.ts';
 import type { ImagePuller } from './image-puller.ts';
@@ -132,7 +131,7 @@ export class ContainerRunner {
         restartCount: input.restartCount,
         imageRef: pull.imageRef,
         env,
-        mounts: this.#mounts(pod, c, input),
+        mounts: makeMounts({ ...input, env, podsDir: this.#o.podsDir }),
         nodeMemoryBytes: this.#o.nodeMemoryBytes,
       });
     } catch (err: unknown) {
@@ -171,56 +170,6 @@ export class ContainerRunner {
       }
     }
     return undefined;
-  }
-
-  /** kubelet's makeMounts: volume mounts (with subPath), /etc/hosts and the termination log. */
-  #mounts(pod: Pod, c: Container, input: StartInput): Mount[] {
-    const mounts: Mount[] = [];
-    for (const m of c.volumeMounts ?? []) {
-      const v = input.volumes.get(m.name);
-      if (v === undefined)
-        throw new ContainerConfigError(
-          `cannot find volume "${m.name}" to mount into container "${c.name}"`,
-        );
-      let hostPath = v.hostPath;
-      const sub = m.subPath ?? '';
-      if (sub !== '') {
-        if (sub.startsWith('/') || sub.split('/').includes('..'))
-          throw new ContainerConfigError(
-            `invalid subpath "${sub}": must be a relative path without '..'`,
-          );
-        hostPath = join(hostPath, sub);
-        mkdirSync(hostPath, { recursive: true });
-      }
-      mounts.push({
-        container_path: m.mountPath,
-        host_path: hostPath,
-        readonly: m.readOnly === true || (v.readOnly && sub === ''),
-        propagation:
-          m.mountPropagation === 'HostToContainer'
-            ? 'PROPAGATION_HOST_TO_CONTAINER'
-            : m.mountPropagation === 'Bidirectional'
-              ? 'PROPAGATION_BIDIRECTIONAL'
-              : 'PROPAGATION_PRIVATE',
-      });
-    }
-    const uid = pod.metadata?.uid ?? '';
-    const podDir = join(this.#o.podsDir, uid);
-    if (pod.spec?.hostNetwork !== true && !mounts.some((m) => m.container_path === '/etc/hosts')) {
-      const hosts = join(podDir, 'etc-hosts');
-      mkdirSync(podDir, { recursive: true });
-      writeFileSync(hosts, hostsFile(pod, input.podIps[0] ?? ''));
-      mounts.push({ container_path: '/etc/hosts', host_path: hosts });
-    }
-    const termPath = c.terminationMessagePath ?? '/dev/termination-log';
-    if (termPath !== '') {
-      const dir = join(podDir, 'containers', c.name);
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${String(input.restartCount)}-termination-log`);
-      writeFileSync(file, '', { mode: 0o666 });
-      mounts.push({ container_path: termPath, host_path: file });
-    }
-    return mounts;
   }
 
   /** Runs a lifecycle handler (exec, httpGet, tcpSocket; sleep as upstream's PodLifecycleSleepAction). */
@@ -281,33 +230,4 @@ export class ContainerRunner {
     const left = Math.max(2, graceSeconds - Math.floor((Date.now() - start) / 1000));
     await this.#o.runtime.stopContainer(container.id, left);
   }
-}
-
-/** kubelet's managed /etc/hosts. */
-export function hostsFile(pod: Pod, podIp: string): string {
-  const spec = pod.spec;
-  const hostname = spec?.hostname ?? pod.metadata?.name ?? '';
-  const lines = [
-    '# Kubernetes-managed hosts file.',
-    '127.0.0.1\tlocalhost',
-    '::1\tlocalhost ip6-localhost ip6-loopback',
-    'fe00::0\tip6-localnet',
-    'fe00::0\tip6-mcastprefix',
-    'fe00::1\tip6-allnodes',
-    'fe00::2\tip6-allrouters',
-  ];
-  if (podIp !== '') {
-    const sub = spec?.subdomain;
-    lines.push(
-      sub === undefined || sub === ''
-        ? `${podIp}\t${hostname}`
-        : `${podIp}\t${hostname}.${sub}.${pod.metadata?.namespace ?? 'default'}.svc.cluster.local\t${hostname}`,
-    );
-  }
-  const aliases = spec?.hostAliases ?? [];
-  if (aliases.length > 0) {
-    lines.push('', '# Entries added by HostAliases.');
-    for (const a of aliases) lines.push(`${a.ip}\t${(a.hostnames ?? []).join('\t')}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -2,12 +2,21 @@
  * Bound service account tokens for projected volumes (kubelet's token manager): a TokenRequest
  * for the pod's service account, bound to the pod (name and uid), cached per pod, audience and
  * lifetime, and requested again once 80 % of its lifetime passed (or 24 h, whichever is first),
- * so the file a pod reads is always valid. Tokens never appear in logs or errors.
+ * so the file a pod reads is always valid. A failed refresh keeps serving the cached token while
+ * it has not expired (as upstream). The check runs when the pod syncs: at least every
+ * --sync-frequency (1 min), well inside the last 20 % of the shortest lifetime the API allows
+ * (10 min). Upstream adds up to 10 s of random jitter to the refresh time; k8ts does not.
+ * Tokens never appear in logs or errors.
  */
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
-import type { RestClient } from '../../client/index.ts';
+import type { KubeObject, ResourceRef } from '../../client/index.ts';
 
-interface TokenRequest {
+/** The part of the REST client this needs (`RestClient` is one). */
+export interface TokenRequestClient {
+  create<T extends KubeObject>(ref: ResourceRef, body: T): Promise<T>;
+}
+
+interface TokenRequest extends KubeObject {
   apiVersion?: string;
   kind?: string;
   spec?: Record<string, unknown>;
@@ -17,6 +26,18 @@ interface TokenRequest {
 interface Cached {
   readonly token: string;
   readonly refreshAtMs: number;
+  readonly expiresAtMs: number;
+}
+
+/** upstream's maxTTL: a token is refreshed after at most 24 h whatever its lifetime. */
+const MAX_TTL_MS = 24 * 3600_000;
+
+export class TokenRequestError extends Error {
+  readonly code = 'AGENT_TOKEN_REQUEST';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TokenRequestError';
+  }
 }
 
 export interface ServiceAccountTokens {
@@ -25,11 +46,11 @@ export interface ServiceAccountTokens {
 }
 
 export class TokenRequestTokens implements ServiceAccountTokens {
-  readonly #client: RestClient;
+  readonly #client: TokenRequestClient;
   readonly #now: () => number;
   readonly #cache = new Map<string, Cached>();
 
-  constructor(client: RestClient, now: () => number = Date.now) {
+  constructor(client: TokenRequestClient, now: () => number = Date.now) {
     this.#client = client;
     this.#now = now;
   }
@@ -41,7 +62,38 @@ export class TokenRequestTokens implements ServiceAccountTokens {
     const cached = this.#cache.get(key);
     const now = this.#now();
     if (cached !== undefined && now < cached.refreshAtMs) return cached.token;
-    const res = await this.#client.create<TokenRequest>(
+    let res: TokenRequest;
+    try {
+      res = await this.#request(pod, sa, audience, expirationSeconds);
+    } catch (err: unknown) {
+      if (cached !== undefined && now < cached.expiresAtMs) return cached.token;
+      throw new TokenRequestError(
+        `failed to fetch token for service account "${sa}": ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    const token = res.status?.token;
+    if (token === undefined || token === '')
+      throw new TokenRequestError(`the TokenRequest for service account "${sa}" returned no token`);
+    const expiresAtMs =
+      Date.parse(res.status?.expirationTimestamp ?? '') || now + expirationSeconds * 1000;
+    const lifetimeMs = expiresAtMs - now;
+    this.#cache.set(key, {
+      token,
+      expiresAtMs,
+      refreshAtMs: now + Math.min(lifetimeMs * 0.8, MAX_TTL_MS),
+    });
+    return token;
+  }
+
+  #request(
+    pod: Pod,
+    sa: string,
+    audience: string,
+    expirationSeconds: number,
+  ): Promise<TokenRequest> {
+    const uid = pod.metadata?.uid ?? '';
+    return this.#client.create<TokenRequest>(
       {
         group: '',
         version: 'v1',
@@ -60,14 +112,6 @@ export class TokenRequestTokens implements ServiceAccountTokens {
         },
       },
     );
-    const token = res.status?.token;
-    if (token === undefined || token === '')
-      throw new Error(`the TokenRequest for service account "${sa}" returned no token`);
-    const expiresAt =
-      Date.parse(res.status?.expirationTimestamp ?? '') || now + expirationSeconds * 1000;
-    const lifetime = expiresAt - now;
-    this.#cache.set(key, { token, refreshAtMs: now + Math.min(lifetime * 0.8, 24 * 3600_000) });
-    return token;
   }
 
   forget(podUid: string): void {

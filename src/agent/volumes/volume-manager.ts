@@ -1,97 +1,91 @@
 /**
  * A pod's volumes under `/var/lib/kubelet/pods/<uid>/volumes/<plugin>/<name>` (kubelet's
  * layout and plugin names): emptyDir (a tmpfs for medium Memory), hostPath with its type
- * checks, configMap, secret and projected (configMap, secret, downwardAPI and a bound service
- * account token from TokenRequest, refreshed at 80 % of its lifetime) and downwardAPI, written
- * atomically on every sync so that a changed ConfigMap or Secret reaches the files. Secrets and
- * projected volumes live on a tmpfs, as upstream keeps them off the disk. `tearDown` unmounts and
- * removes everything of a pod. A missing object or an unsupported volume fails `setUp` with
- * upstream's message (the pod stays ContainerCreating and a FailedMount event says why).
+ * checks, configMap, secret, projected (configMap, secret, downwardAPI and a bound service
+ * account token from TokenRequest) and downwardAPI, written atomically on every sync, so that a
+ * changed ConfigMap or Secret (the agent watches each one a pod uses) reaches the files within
+ * a sync. Secret, projected and downwardAPI volumes live on a tmpfs, as upstream keeps them off
+ * the disk; configMap volumes are on the disk, as upstream. `tearDown` unmounts and removes
+ * everything of a pod and is idempotent. A missing object, a missing key or an unsupported
+ * volume fails `setUp` with upstream's message (the pod stays ContainerCreating and a
+ * FailedMount event says why); an optional one that is missing gives an empty volume or no file.
  */
-import { execFile } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Pod, Volume, VolumeProjection } from 'kubernetes-types/core/v1.d.ts';
+import type {
+  ConfigMap,
+  Pod,
+  Secret,
+  Volume,
+  VolumeProjection,
+} from 'kubernetes-types/core/v1.d.ts';
 import type { ConfigObjects } from '../pods/container-env.ts';
 import { writeAtomically } from './atomic-writer.ts';
 import type { FileProjection } from './atomic-writer.ts';
-import type { ObjectRefKey } from './watched-objects.ts';
-import type { ServiceAccountTokens } from './service-account-tokens.ts';
 import { downwardApiFiles } from './downward-api.ts';
-
-const run = promisify(execFile);
+import type { DownwardContext } from './downward-api.ts';
+import { checkHostPath } from './host-path.ts';
+import type { ServiceAccountTokens } from './service-account-tokens.ts';
+import { ensureTmpfs, unmountAll } from './tmpfs-mounts.ts';
+import { DEFAULT_VOLUME_MODE, configMapPayload, secretPayload } from './volume-payloads.ts';
+import type { ObjectRefKey } from './watched-objects.ts';
 
 export class VolumeSetupError extends Error {
   readonly code = 'AGENT_VOLUME_SETUP';
   readonly volume: string;
-  constructor(volume: string, message: string) {
-    super(`MountVolume.SetUp failed for volume "${volume}" : ${message}`);
+  constructor(volume: string, message: string, options?: ErrorOptions) {
+    super(`MountVolume.SetUp failed for volume "${volume}" : ${message}`, options);
     this.name = 'VolumeSetupError';
     this.volume = volume;
   }
 }
 
+export class VolumeTearDownError extends Error {
+  readonly code = 'AGENT_VOLUME_TEARDOWN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'VolumeTearDownError';
+  }
+}
+
 export interface MountedVolume {
   readonly hostPath: string;
+  /**
+   * The plugin requires a read-only mount (configMap, secret, projected, downwardAPI: upstream's
+   * ReadOnlyAPIDataVolumes), whatever the volumeMount says.
+   */
   readonly readOnly: boolean;
 }
 
 export interface VolumeManagerOptions {
+  /** `/var/lib/kubelet/pods`. */
   readonly podsDir: string;
   readonly objects: ConfigObjects;
   readonly tokens: ServiceAccountTokens;
   /** For downwardAPI items. */
   readonly hostIp: string;
   readonly allocatable: () => Readonly<Record<string, string>>;
+  /** Default: real tmpfs mounts (`mount -t tmpfs`, `umount`); tests pass a fake. */
+  readonly mounter?: TmpfsMounter | undefined;
 }
+
+/** What the manager mounts and unmounts (tmpfs-mounts.ts does it for real). */
+export interface TmpfsMounter {
+  /** Mounts a tmpfs on `dir` unless one is there; true when it mounted one now. */
+  ensureTmpfs(dir: string, sizeLimit?: string): Promise<boolean>;
+  /** Unmounts everything at or under `dir`; answers what is still mounted. */
+  unmountAll(dir: string): Promise<string[]>;
+}
+
+const REAL_MOUNTER: TmpfsMounter = { ensureTmpfs, unmountAll };
 
 const PLUGIN_DIRS = {
   emptyDir: 'kubernetes.io~empty-dir',
-  hostPath: 'kubernetes.io~host-path',
   configMap: 'kubernetes.io~configmap',
   secret: 'kubernetes.io~secret',
   projected: 'kubernetes.io~projected',
   downwardAPI: 'kubernetes.io~downward-api',
 } as const;
-
-function decodeSecret(data: Readonly<Record<string, string>> | undefined): Map<string, Buffer> {
-  return new Map(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
-}
-
-/** Items (key → path, mode) or every key, as upstream's MakePayload. */
-function keyFiles(
-  what: string,
-  data: ReadonlyMap<string, Buffer>,
-  items: readonly { key: string; path: string; mode?: number }[] | undefined,
-  defaultMode: number,
-  optional: boolean,
-): Map<string, FileProjection> {
-  const out = new Map<string, FileProjection>();
-  if (items === undefined || items.length === 0) {
-    for (const [k, v] of data) out.set(k, { data: v, mode: defaultMode });
-    return out;
-  }
-  for (const item of items) {
-    const v = data.get(item.key);
-    if (v === undefined) {
-      if (optional) continue;
-      throw new Error(
-        `configmap references non-existent config key: ${item.key}`.replace('configmap', what),
-      );
-    }
-    out.set(item.path, { data: v, mode: item.mode ?? defaultMode });
-  }
-  return out;
-}
 
 /** The ConfigMaps and Secrets a pod references through volumes and env (for watches). */
 export function podObjectReferences(pod: Pod): ObjectRefKey[] {
@@ -124,9 +118,11 @@ export function podObjectReferences(pod: Pod): ObjectRefKey[] {
 
 export class VolumeManager {
   readonly #o: VolumeManagerOptions;
+  readonly #mounter: TmpfsMounter;
 
   constructor(options: VolumeManagerOptions) {
     this.#o = options;
+    this.#mounter = options.mounter ?? REAL_MOUNTER;
   }
 
   podDir(uid: string): string {
@@ -154,83 +150,77 @@ export class VolumeManager {
     v: Volume,
     podIps: readonly string[],
   ): Promise<MountedVolume> {
-    const ns = pod.metadata?.namespace ?? 'default';
     const dirFor = (plugin: keyof typeof PLUGIN_DIRS): string =>
       join(this.podDir(uid), 'volumes', PLUGIN_DIRS[plugin], v.name);
     if (v.hostPath !== undefined)
       return { hostPath: checkHostPath(v.hostPath.path, v.hostPath.type ?? ''), readOnly: false };
     if (v.emptyDir !== undefined) {
       const dir = dirFor('emptyDir');
-      if (!existsSync(dir)) {
-        mkdirSync(dir, { recursive: true });
-        chmodSync(dir, 0o777);
-      }
-      if (v.emptyDir.medium === 'Memory') await ensureTmpfs(dir, v.emptyDir.sizeLimit);
+      const created =
+        v.emptyDir.medium === 'Memory'
+          ? await this.#mounter.ensureTmpfs(dir, v.emptyDir.sizeLimit)
+          : mkdirSync(dir, { recursive: true }) !== undefined;
+      // Any container user may write (upstream's 0777 whatever the umask); set once, so that a
+      // container's own chmod of its emptyDir stays.
+      if (created) chmodSync(dir, 0o777);
       return { hostPath: dir, readOnly: false };
     }
+    let files: Map<string, FileProjection>;
+    let dir: string;
     if (v.configMap !== undefined) {
-      const name = v.configMap.name ?? '';
-      const cm = await this.#o.objects.configMap(ns, name);
-      const optional = v.configMap.optional === true;
-      if (cm === undefined && !optional) throw new Error(`configmap "${name}" not found`);
-      const data = new Map<string, Buffer>([
-        ...Object.entries(cm?.data ?? {}).map(([k, s]): [string, Buffer] => [k, Buffer.from(s)]),
-        ...decodeSecret(cm?.binaryData),
-      ]);
-      const dir = dirFor('configMap');
-      writeAtomically(
-        dir,
-        keyFiles('configmap', data, v.configMap.items, v.configMap.defaultMode ?? 0o644, optional),
+      const src = v.configMap;
+      files = configMapPayload(
+        await this.#configMap(pod, src.name ?? '', src.optional === true),
+        src.items,
+        src.defaultMode ?? DEFAULT_VOLUME_MODE,
+        src.optional === true,
       );
-      return { hostPath: dir, readOnly: true };
-    }
-    if (v.secret !== undefined) {
-      const name = v.secret.secretName ?? '';
-      const s = await this.#o.objects.secret(ns, name);
-      const optional = v.secret.optional === true;
-      if (s === undefined && !optional) throw new Error(`secret "${name}" not found`);
-      const dir = dirFor('secret');
-      await ensureTmpfs(dir);
-      writeAtomically(
-        dir,
-        keyFiles(
-          'secret',
-          decodeSecret(s?.data),
-          v.secret.items,
-          v.secret.defaultMode ?? 0o644,
-          optional,
-        ),
+      dir = dirFor('configMap');
+    } else if (v.secret !== undefined) {
+      const src = v.secret;
+      files = secretPayload(
+        await this.#secret(pod, src.secretName ?? '', src.optional === true),
+        src.items,
+        src.defaultMode ?? DEFAULT_VOLUME_MODE,
+        src.optional === true,
       );
-      return { hostPath: dir, readOnly: true };
-    }
-    if (v.projected !== undefined) {
-      const dir = dirFor('projected');
-      await ensureTmpfs(dir);
-      const files = new Map<string, FileProjection>();
-      const mode = v.projected.defaultMode ?? 0o644;
+      dir = dirFor('secret');
+    } else if (v.projected !== undefined) {
+      files = new Map<string, FileProjection>();
+      const mode = v.projected.defaultMode ?? DEFAULT_VOLUME_MODE;
       for (const source of v.projected.sources ?? [])
         for (const [k, f] of await this.#projection(pod, source, mode, podIps)) files.set(k, f);
-      writeAtomically(dir, files);
-      return { hostPath: dir, readOnly: true };
-    }
-    if (v.downwardAPI !== undefined) {
-      const dir = dirFor('downwardAPI');
-      const files = downwardApiFiles(
-        pod,
-        v.downwardAPI.items ?? [],
-        v.downwardAPI.defaultMode ?? 0o644,
-        {
-          hostIp: this.#o.hostIp,
-          podIps,
-          allocatable: this.#o.allocatable(),
-        },
+      dir = dirFor('projected');
+    } else if (v.downwardAPI !== undefined) {
+      const mode = v.downwardAPI.defaultMode ?? DEFAULT_VOLUME_MODE;
+      files = downwardApiFiles(pod, v.downwardAPI.items ?? [], mode, this.#downward(podIps));
+      dir = dirFor('downwardAPI');
+    } else
+      throw new Error(
+        'volume type not supported by k8ts (supported: emptyDir, hostPath, configMap, secret, projected, downwardAPI)',
       );
-      writeAtomically(dir, files);
-      return { hostPath: dir, readOnly: true };
-    }
-    throw new Error(
-      'volume type not supported by k8ts (supported: emptyDir, hostPath, configMap, secret, projected, downwardAPI)',
-    );
+    // Everything is read before anything is mounted or written: a failure leaves no trace.
+    if (v.configMap === undefined) await this.#mounter.ensureTmpfs(dir);
+    writeAtomically(dir, files);
+    return { hostPath: dir, readOnly: true };
+  }
+
+  #downward(podIps: readonly string[]): DownwardContext {
+    return { hostIp: this.#o.hostIp, podIps, allocatable: this.#o.allocatable() };
+  }
+
+  /** The ConfigMap, or undefined when it is missing and optional; missing otherwise fails. */
+  async #configMap(pod: Pod, name: string, optional: boolean): Promise<ConfigMap | undefined> {
+    const cm = await this.#o.objects.configMap(pod.metadata?.namespace ?? 'default', name);
+    if (cm === undefined && !optional) throw new Error(`configmap "${name}" not found`);
+    return cm;
+  }
+
+  /** The Secret, or undefined when it is missing and optional; missing otherwise fails. */
+  async #secret(pod: Pod, name: string, optional: boolean): Promise<Secret | undefined> {
+    const s = await this.#o.objects.secret(pod.metadata?.namespace ?? 'default', name);
+    if (s === undefined && !optional) throw new Error(`secret "${name}" not found`);
+    return s;
   }
 
   async #projection(
@@ -239,116 +229,50 @@ export class VolumeManager {
     defaultMode: number,
     podIps: readonly string[],
   ): Promise<Map<string, FileProjection>> {
-    const ns = pod.metadata?.namespace ?? 'default';
     if (source.configMap !== undefined) {
-      const name = source.configMap.name ?? '';
-      const optional = source.configMap.optional === true;
-      const cm = await this.#o.objects.configMap(ns, name);
-      if (cm === undefined && !optional) throw new Error(`configmap "${name}" not found`);
-      const data = new Map(
-        Object.entries(cm?.data ?? {}).map(([k, s]): [string, Buffer] => [k, Buffer.from(s)]),
-      );
-      return keyFiles('configmap', data, source.configMap.items, defaultMode, optional);
+      const src = source.configMap;
+      const optional = src.optional === true;
+      const cm = await this.#configMap(pod, src.name ?? '', optional);
+      return configMapPayload(cm, src.items, defaultMode, optional);
     }
     if (source.secret !== undefined) {
-      const name = source.secret.name ?? '';
-      const optional = source.secret.optional === true;
-      const s = await this.#o.objects.secret(ns, name);
-      if (s === undefined && !optional) throw new Error(`secret "${name}" not found`);
-      return keyFiles('secret', decodeSecret(s?.data), source.secret.items, defaultMode, optional);
+      const src = source.secret;
+      const optional = src.optional === true;
+      const s = await this.#secret(pod, src.name ?? '', optional);
+      return secretPayload(s, src.items, defaultMode, optional);
     }
     if (source.downwardAPI !== undefined)
-      return downwardApiFiles(pod, source.downwardAPI.items ?? [], defaultMode, {
-        hostIp: this.#o.hostIp,
-        podIps,
-        allocatable: this.#o.allocatable(),
-      });
+      return downwardApiFiles(
+        pod,
+        source.downwardAPI.items ?? [],
+        defaultMode,
+        this.#downward(podIps),
+      );
     if (source.serviceAccountToken !== undefined) {
       const t = source.serviceAccountToken;
       const token = await this.#o.tokens.token(pod, t.audience ?? '', t.expirationSeconds ?? 3600);
-      return new Map([
-        [t.path, { data: Buffer.from(token), mode: defaultMode === 0o644 ? 0o600 : defaultMode }],
-      ]);
+      // Upstream writes the token with the volume's defaultMode (0600 only when fsGroup or
+      // fsUser makes it chown the files, which k8ts does not do): 0644 lets any container user
+      // read it.
+      return new Map([[t.path, { data: Buffer.from(token), mode: defaultMode }]]);
     }
     return new Map();
   }
 
-  /** Unmounts and removes every volume and the pod directory. */
+  /**
+   * Unmounts and removes every volume and the pod directory; a pod without one is a no-op. A
+   * mount that cannot be removed fails the call and keeps the directory (never delete through
+   * a mount).
+   */
   async tearDown(uid: string): Promise<void> {
+    this.#o.tokens.forget(uid);
     const dir = this.podDir(uid);
     if (!existsSync(dir)) return;
-    for (const m of mountsUnder(dir))
-      await run('umount', [m]).catch(() => run('umount', ['-l', m]));
+    const left = await this.#mounter.unmountAll(dir);
+    if (left.length > 0)
+      throw new VolumeTearDownError(
+        `pod ${uid}: ${String(left.length)} volume mount(s) could not be unmounted: ${left.join(', ')}`,
+      );
     rmSync(dir, { recursive: true, force: true });
-    this.#o.tokens.forget(uid);
   }
-}
-
-function checkHostPath(path: string, type: string): string {
-  const stat = (): ReturnType<typeof statSync> | undefined => {
-    try {
-      return statSync(path);
-    } catch {
-      return undefined;
-    }
-  };
-  const st = stat();
-  const fail = (what: string): never => {
-    throw new Error(`hostPath type check failed: ${path} is not a ${what}`);
-  };
-  switch (type) {
-    case '':
-      return path;
-    case 'DirectoryOrCreate':
-      if (st === undefined) mkdirSync(path, { recursive: true, mode: 0o755 });
-      else if (!st.isDirectory()) fail('directory');
-      return path;
-    case 'Directory':
-      if (st?.isDirectory() !== true) fail('directory');
-      return path;
-    case 'FileOrCreate':
-      if (st === undefined) writeFileSync(path, '', { mode: 0o644 });
-      else if (!st.isFile()) fail('file');
-      return path;
-    case 'File':
-      if (st?.isFile() !== true) fail('file');
-      return path;
-    case 'Socket':
-      if (st?.isSocket() !== true) fail('socket');
-      return path;
-    case 'CharDevice':
-      if (st?.isCharacterDevice() !== true) fail('character device');
-      return path;
-    case 'BlockDevice':
-      if (st?.isBlockDevice() !== true) fail('block device');
-      return path;
-    default:
-      throw new Error(`invalid hostPath type ${JSON.stringify(type)}`);
-  }
-}
-
-function isMountPoint(dir: string): boolean {
-  return mountsUnder(dir).includes(dir);
-}
-
-async function ensureTmpfs(dir: string, sizeLimit?: string): Promise<void> {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  if (isMountPoint(dir)) return;
-  const options = sizeLimit === undefined ? [] : ['-o', `size=${sizeLimit.replace(/i$/, '')}`];
-  await run('mount', ['-t', 'tmpfs', ...options, 'tmpfs', dir]);
-}
-
-/** Mount points at or under `dir`, deepest first. */
-export function mountsUnder(dir: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const points = text
-    .split('\n')
-    .map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' '))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
