@@ -7,6 +7,9 @@
  * CAP_SYS_RESOURCE is missing and a locally built static pause as the sandbox image); busybox
  * and pause are imported from locally built, cached tars.
  *
+ * `leftovers()` lists what a node's pods left behind (sandboxes, containers, pod cgroups, IP
+ * allocations, mounts under the node's dir such as volume tmpfs, CNI results, pod directories).
+ *
  * `stop()` removes everything: sandboxes and containers (through CRI, then ctr), containerd by
  * its PID, shims it started (found by their `-address` argument naming this node's socket),
  * mounts under the dir, the bridge, the node's cgroup tree, its `/var/lib/cni/results` files,
@@ -66,6 +69,7 @@ export const NO_LEFTOVERS: Leftovers = {
   ipAllocations: [],
   mounts: [],
   cniResults: [],
+  podDirs: [],
 };
 
 /** What a node left behind after its pods were deleted; every list empty means clean. */
@@ -80,6 +84,8 @@ export interface Leftovers {
   readonly mounts: string[];
   /** libcni cache files of this node's network in /var/lib/cni/results. */
   readonly cniResults: string[];
+  /** Pod directories (volumes, etc-hosts, termination logs) in the agent's pods dir. */
+  readonly podDirs: string[];
 }
 
 export interface ContainerdNode {
@@ -371,7 +377,8 @@ export async function startContainerdNode(
     const cniResults = existsSync(CNI_RESULTS)
       ? readdirSync(CNI_RESULTS).filter((f) => f.startsWith(`${bridge}-`))
       : [];
-    return { sandboxes, containers, podCgroups, ipAllocations, mounts, cniResults };
+    const podDirs = existsSync(paths.podsDir) ? readdirSync(paths.podsDir) : [];
+    return { sandboxes, containers, podCgroups, ipAllocations, mounts, cniResults, podDirs };
   };
 
   const settledLeftovers = async (timeoutMs = 20_000): Promise<Leftovers> => {
