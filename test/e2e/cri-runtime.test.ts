@@ -166,6 +166,7 @@ describe('CRI on a private containerd', () => {
         ipAllocations: [],
         mounts: [],
         cniResults: [],
+        podDirs: [],
       },
     );
   });
