@@ -26,6 +26,7 @@ import { RestartBackoff } from './pods/restart-backoff.ts';
 import { RuntimeState } from './pods/runtime-state.ts';
 import { ProbeManager } from './probes/probe-manager.ts';
 import { Prober } from './probes/prober.ts';
+import { probeSuccess } from './probes/probe-result.ts';
 import { probeTargetPolicy } from './probes/probe-target-policy.ts';
 import { TokenRequestTokens } from './volumes/service-account-tokens.ts';
 import { VolumeManager, podObjectReferences } from './volumes/volume-manager.ts';
@@ -73,6 +74,11 @@ export interface AgentOptions {
   readonly syncFrequencyMs?: number | undefined;
   /** Crash-loop backoff start and cap. Default: 10,000 and 300,000 ms (upstream's). */
   readonly crashLoopBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
+  /**
+   * httpGet and tcpSocket probes succeed without sending anything, as exec probes do on the
+   * simulated runtime (nothing listens on its pod IPs, which no route reaches). Default false.
+   */
+  readonly simulatedNetworkProbes?: boolean | undefined;
   readonly log: JsonLineLogFn;
   readonly clock?: Clock | undefined;
 }
@@ -191,6 +197,14 @@ export class Agent {
         podCidr: () => this.#network.podCidr,
         bridge: options.bridge,
       }),
+      // Simulated: nothing is sent, so any target will do.
+      ...(options.simulatedNetworkProbes === true
+        ? {
+            allowedTarget: () => true,
+            http: () => Promise.resolve(probeSuccess()),
+            tcp: () => Promise.resolve(probeSuccess()),
+          }
+        : {}),
     });
     this.#probes = new ProbeManager({
       runner: prober,

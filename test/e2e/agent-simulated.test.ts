@@ -84,14 +84,25 @@ describe('simulated nodes (k8ts agent --runtime simulated)', () => {
         metadata: { name: `p${String(i)}` },
         spec: {
           terminationGracePeriodSeconds: 5,
-          containers: [{ name: 'c', image: 'busybox:1', command: ['sleep', '3600'] }],
+          containers: [
+            {
+              name: 'c',
+              image: 'busybox:1',
+              command: ['sleep', '3600'],
+              // Network probes pass on simulated nodes, and send nothing anywhere.
+              readinessProbe: { httpGet: { port: 8080 }, periodSeconds: 1 },
+              livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+            },
+          ],
         },
       });
     const pods = await until(
-      '6 Running pods',
+      '6 Running and ready pods',
       async () => {
         const l = await client.list<Pod>(PODS);
-        const running = l.items.filter((p) => p.status?.phase === 'Running');
+        const running = l.items.filter(
+          (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready === true,
+        );
         return running.length === 6 ? running : undefined;
       },
       30_000,

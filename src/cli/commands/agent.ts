@@ -380,6 +380,7 @@ async function runSimulatedAgents(
           bridge: hostScopedNames(rootfs).bridge,
           podCidr: flags.podCidr,
           nodeLabels: { ...flags.nodeLabels, 'k8ts.io/simulated': 'true' },
+          simulatedNetworkProbes: true,
           registerWithTaints: flags.registerWithTaints,
           port: flags.port,
           maxPods: flags.maxPods,
