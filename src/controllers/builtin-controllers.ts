@@ -23,6 +23,7 @@ import { controllerManagerConfig } from './controller-manager-config.ts';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.ts';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.ts';
 import { NodeIpamController } from './nodeipam/node-ipam-controller.ts';
+import { rootCaCertPublisherController } from './rootcacertpublisher/root-ca-cert-publisher.ts';
 
 export function builtinControllers(): Map<string, ControllerFactory> {
   const controllers = new Map<string, ControllerFactory>();
@@ -50,5 +51,6 @@ export function builtinControllers(): Map<string, ControllerFactory> {
     'nodeipam',
     (ctx) => new NodeIpamController(ctx, controllerManagerConfig(ctx).nodeIpam),
   );
+  controllers.set('root-ca-cert-publisher', rootCaCertPublisherController);
   return controllers;
 }

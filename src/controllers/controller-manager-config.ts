@@ -15,6 +15,10 @@ export interface ControllerManagerConfig {
   readonly clusterSigningKeyFile?: string | undefined;
   /** `--cluster-signing-duration`: longest certificate validity, ms. Default: unset (1 year). */
   readonly clusterSigningDurationMs?: number | undefined;
+  /** `--root-ca-file`: PEM bundle root-ca-cert-publisher puts in every namespace. Default: unset (`clientCaPem`). */
+  readonly rootCaFile?: string | undefined;
+  /** The CA of the manager's kubeconfig: what root-ca-cert-publisher publishes without `rootCaFile`. Default: unset. */
+  readonly clientCaPem?: string | undefined;
   /** `--node-name`: the node this manager runs on. Default: the host name. */
   readonly nodeName?: string | undefined;
   /** nodelifecycle's options (`--node-monitor-grace-period`, ...). Default: its defaults. */

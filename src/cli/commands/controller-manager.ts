@@ -27,6 +27,7 @@ interface ControllerManagerFlags extends NodeControllerFlags {
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
   clusterSigningDuration?: number;
+  rootCaFile?: string;
   nodeName: string;
   identity?: string;
   useServiceAccountCredentials: boolean;
@@ -84,6 +85,10 @@ export function controllerManagerCommand(): Command {
         '--cluster-signing-duration <duration>',
         'longest validity of signed certificates',
       ).argParser(positiveDurationMs),
+    )
+    .option(
+      '--root-ca-file <file>',
+      "PEM CA bundle published as kube-root-ca.crt in every namespace (default: the kubeconfig's CA)",
     )
     .option('--node-name <name>', 'this node, for the identity', hostname())
     .option('--identity <id>', 'leader election identity (default: <node-name>_<uuid>)')
@@ -149,6 +154,8 @@ async function runControllerManager(flags: ControllerManagerFlags): Promise<void
       clusterSigningCertFile: flags.clusterSigningCertFile,
       clusterSigningKeyFile: flags.clusterSigningKeyFile,
       clusterSigningDurationMs: flags.clusterSigningDuration,
+      rootCaFile: flags.rootCaFile,
+      clientCaPem: kubeconfig.caPem,
       nodeName: flags.nodeName,
       ...nodeControllers,
     },

@@ -68,6 +68,7 @@ test('the controller manager signs with the CA, runs the bootstrap controllers a
     '--kubeconfig=/r/etc/kubernetes/controller-manager.conf',
     '--cluster-signing-cert-file=/r/etc/kubernetes/pki/ca.crt',
     '--cluster-signing-key-file=/r/etc/kubernetes/pki/ca.key',
+    '--root-ca-file=/r/etc/kubernetes/pki/ca.crt',
     '--controllers=*,bootstrapsigner,tokencleaner',
     '--use-service-account-credentials=true',
   ])

@@ -114,6 +114,7 @@ export function controllerManagerSpec(config: InitConfig, exe: K8tsExecutable): 
     `--kubeconfig=${kubeconfigPath(paths, 'controller-manager.conf')}`,
     `--cluster-signing-cert-file=${ca.cert}`,
     `--cluster-signing-key-file=${ca.key}`,
+    `--root-ca-file=${ca.cert}`,
     '--leader-elect=true',
     // kubeadm's choice: the bootstrap signer and token cleaner are off by default upstream.
     '--controllers=*,bootstrapsigner,tokencleaner',
