@@ -12,13 +12,12 @@
  * each with the kubeadm/kubelet constant it comes from (cmd/kubeadm/app/constants, kubelet
  * config defaults): they bound how soon kubeadm can notice each step, not what it costs.
  * Medians of N rounds (default 3); every round uses fresh nodes; everything is torn down by PID.
- * Runs the compiled output (`npm run build` first, then K8TS_DIST=1 for every k8ts process), as an
- * installed k8ts does (scripts/install.sh builds it); `--from-source` runs the TypeScript sources
- * through tsx instead (K8TS_DIST=0), as a checkout with edited sources does. The 1-minute load
+ * Runs the compiled output, as an installed k8ts does (bench/run.ts builds it; `--from-source`
+ * runs the TypeScript sources through tsx instead, as a checkout with edited sources does). The 1-minute load
  * average before and after is printed: on a shared machine it moves every number.
  */
 import 'reflect-metadata';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
@@ -205,13 +204,6 @@ async function rawEtcdReadyS(): Promise<number> {
 export async function run(args: readonly string[]): Promise<void> {
   const i = args.indexOf('--rounds');
   const rounds = i >= 0 ? Number(args[i + 1]) : 3;
-  const fromSource = args.includes('--from-source');
-  if (!fromSource)
-    execFileSync('npm', ['run', 'build'], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      stdio: 'ignore',
-    });
-  process.env['K8TS_DIST'] = fromSource ? '0' : '1';
   const loadBefore = loadavg()[0] ?? 0;
   const etcdRounds: Round[] = [];
   const sqliteRounds: Round[] = [];
@@ -224,7 +216,7 @@ export async function run(args: readonly string[]): Promise<void> {
       `round ${String(r + 1)}: init etcd ${round(etcdRounds[r]?.initS ?? 0)}s, sqlite ${round(sqliteRounds[r]?.initS ?? 0)}s, join-to-Ready ${round(etcdRounds[r]?.joinToReadyS ?? 0)}s\n`,
     );
   }
-  const code = fromSource ? 'source' : 'dist';
+  const code = process.env['K8TS_DIST'] === '0' ? 'source' : 'dist';
   const rows: BenchRow[] = [
     { system: 'host', metric: 'load_avg_1m_before', value: loadBefore, unit: '1' },
     { system: 'host', metric: 'load_avg_1m_after', value: loadavg()[0] ?? 0, unit: '1' },

@@ -9,6 +9,12 @@
  * HTTP/2 exchange itself. A failure before the request could reach a member says "No connection
  * established" (safe to re-send); one after may have been applied. A member that stops
  * answering is dropped by HTTP/2 keepalive pings, as gRPC keepalive would.
+ * Writes (Txn) go to the raft leader when it is known (found with Maintenance/Status, checked
+ * again every `leaderRefreshMs` and after any failed write), reads round-robin. Upstream's
+ * clientv3 spreads every call; a follower then forwards each proposal to the leader, which on
+ * a 3-member cluster cost etcd about 35 % more CPU per write here (measured: 0.20-0.25 ms per put
+ * spread against 0.15-0.16 ms to the leader). Correctness does not depend on it: a write sent to
+ * a member that lost leadership is forwarded (or fails as any call may).
  */
 import { connect, constants } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
@@ -35,6 +41,17 @@ function method<Req, Res>(name: string): MethodDefinition<Req, Res> {
 }
 const RANGE = method<IRangeRequest, IRangeResponse>('Range');
 const TXN = method<ITxnRequest, ITxnResponse>('Txn');
+
+/** The fields of Maintenance/Status this client reads (ids as decimal strings: longs: String). */
+interface StatusReply {
+  readonly header?: { readonly member_id?: string } | null;
+  readonly leader?: string;
+}
+const STATUS = (
+  definition['etcdserverpb.Maintenance'] as Record<string, MethodDefinition<unknown, unknown>>
+)['Status'] as MethodDefinition<Record<string, never>, StatusReply>;
+/** How long one leader lookup may take (per member, in parallel). */
+const STATUS_TIMEOUT_MS = 1_000;
 
 /** gRPC status names by code, for messages in grpc-js's form (`14 UNAVAILABLE: ...`). */
 const STATUS_NAMES = [
@@ -79,6 +96,8 @@ export interface EtcdKvClientOptions {
   readonly keepaliveTimeMs: number;
   /** A ping not answered within this long drops the session (and fails its calls). */
   readonly keepaliveTimeoutMs: number;
+  /** How often the member that writes go to is looked up again. Default 5,000 ms. */
+  readonly leaderRefreshMs?: number;
 }
 
 /** Large list responses flow without waiting for window updates (grpc-js: the same). */
@@ -195,19 +214,38 @@ class MemberSession {
 /** Every call settles by its deadline on its own: callers need no timer of their own. */
 export class EtcdKvClient {
   readonly #members: MemberSession[];
+  readonly #leaderRefreshMs: number;
   #next = 0;
   #closed = false;
+  /** The member writes go to; undefined while unknown (writes then round-robin). */
+  #leader: MemberSession | undefined;
+  #leaderCheckedAt = Number.NEGATIVE_INFINITY;
+  #leaderLookup: Promise<void> | undefined;
 
   constructor(options: EtcdKvClientOptions) {
     this.#members = options.endpoints.map((e) => new MemberSession(e, options));
+    this.#leaderRefreshMs = options.leaderRefreshMs ?? 5_000;
   }
 
   range(request: IRangeRequest, options: CallOptions): Promise<IRangeResponse> {
-    return this.#call(RANGE, request, options);
+    return this.#call(this.#roundRobin(), RANGE, request, options);
   }
 
-  txn(request: ITxnRequest, options: CallOptions): Promise<ITxnResponse> {
-    return this.#call(TXN, request, options);
+  async txn(request: ITxnRequest, options: CallOptions): Promise<ITxnResponse> {
+    const member = this.#writer();
+    try {
+      return await this.#call(member, TXN, request, options);
+    } catch (err: unknown) {
+      // Leadership may have moved (or the member died): look it up again on the next write.
+      if (this.#leader === member) this.#leader = undefined;
+      this.#leaderCheckedAt = Number.NEGATIVE_INFINITY;
+      throw err;
+    }
+  }
+
+  /** The endpoint index writes currently go to, or undefined while the leader is unknown. */
+  get leaderIndex(): number | undefined {
+    return this.#leader === undefined ? undefined : this.#members.indexOf(this.#leader);
   }
 
   close(): void {
@@ -215,9 +253,48 @@ export class EtcdKvClient {
     for (const m of this.#members) m.close();
   }
 
-  #call<Req, Res>(m: MethodDefinition<Req, Res>, request: Req, options: CallOptions): Promise<Res> {
+  #roundRobin(): MemberSession | undefined {
+    return this.#members[this.#next++ % this.#members.length];
+  }
+
+  /** The leader when known; starts a lookup (in the background) when due. */
+  #writer(): MemberSession | undefined {
+    if (this.#members.length < 2) return this.#members[0];
+    if (
+      this.#leaderLookup === undefined &&
+      !this.#closed &&
+      Date.now() - this.#leaderCheckedAt >= this.#leaderRefreshMs
+    ) {
+      this.#leaderCheckedAt = Date.now();
+      this.#leaderLookup = this.#findLeader().finally(() => {
+        this.#leaderLookup = undefined;
+      });
+    }
+    return this.#leader ?? this.#roundRobin();
+  }
+
+  /** Asks every member for its status; the one whose id is the leader's is the leader. */
+  async #findLeader(): Promise<void> {
+    const deadline = new Date(Date.now() + STATUS_TIMEOUT_MS);
+    const replies = await Promise.allSettled(
+      this.#members.map((m) => this.#call(m, STATUS, {}, { deadline })),
+    );
+    let leader: MemberSession | undefined;
+    replies.forEach((r, i) => {
+      if (r.status !== 'fulfilled') return;
+      const id = r.value.header?.member_id;
+      if (id !== undefined && id !== '0' && id === r.value.leader) leader = this.#members[i];
+    });
+    this.#leader = leader;
+  }
+
+  #call<Req, Res>(
+    member: MemberSession | undefined,
+    m: MethodDefinition<Req, Res>,
+    request: Req,
+    options: CallOptions,
+  ): Promise<Res> {
     if (this.#closed) return Promise.reject(grpcError(1, 'the etcd client is closed'));
-    const member = this.#members[this.#next++ % this.#members.length];
     if (member === undefined) return Promise.reject(grpcError(UNAVAILABLE, 'no etcd endpoints'));
     const timeoutMs = options.deadline.getTime() - Date.now();
     if (timeoutMs <= 0) return Promise.reject(grpcError(DEADLINE_EXCEEDED, 'Deadline exceeded'));
