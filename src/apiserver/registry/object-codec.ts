@@ -41,6 +41,18 @@ export function encodeObject(input: JsonObject, def?: ResourceDefinition): Uint8
   return Buffer.from(JSON.stringify(obj));
 }
 
+/**
+ * `obj` (as encodeObject stores it) with `resourceVersion` stamped last in its metadata, as
+ * decodeObject returns it; `obj` itself is reused, not copied.
+ */
+export function withResourceVersion(obj: JsonObject, revision: number): JsonObject {
+  const meta: JsonObject = isJsonObject(obj['metadata']) ? { ...obj['metadata'] } : {};
+  delete meta['resourceVersion'];
+  meta['resourceVersion'] = String(revision);
+  obj['metadata'] = meta;
+  return obj;
+}
+
 /** Decodes a stored value, stamping `resourceVersion` (the modRevision, or `revision`). */
 export function decodeObject(
   kv: KeyValue,

@@ -17,7 +17,7 @@ import {
 } from '../../api/status.ts';
 import { StoreConflictError } from '../../storage/errors.ts';
 import type { Store } from '../../storage/store.ts';
-import { decodeObject, encodeObject, keyFor } from './object-codec.ts';
+import { decodeObject, encodeObject, keyFor, withResourceVersion } from './object-codec.ts';
 import { jsonEqual, metadataOf, prepareCreateMeta, prepareUpdate } from './object-meta.ts';
 import type { UpdateScope } from './object-meta.ts';
 import type { DeleteOptions } from './deletion-rules.ts';
@@ -148,7 +148,11 @@ export class ResourceStore {
           encodeObject(candidate, def),
           ttlFor(def),
         );
-        return decodeObject(kv, kv.modRevision, def);
+        // What was stored is `candidate` as JSON: answer with it rather than parse it back
+        // (the same object decodeObject would give; a stored view still goes through it).
+        return def.storedAs === undefined
+          ? withResourceVersion(candidate, kv.modRevision)
+          : decodeObject(kv, kv.modRevision, def);
       } catch (err: unknown) {
         await hooks?.createFailed(candidate).catch(() => undefined);
         const apiErr = toApiError(err, gr, name);
