@@ -9,17 +9,12 @@
  * `node --cpu-prof` and writes its profile to DIR when it stops).
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:http2';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
-import { CertificateAuthority } from '../src/pki/index.ts';
 import { EtcdStore } from '../src/storage/etcd/etcd-store.ts';
 import { startEtcdCluster } from '../test/harness/etcd-cluster.ts';
-import { freePort } from '../test/harness/free-port.ts';
+import { startApiServerProcess } from './lib/apiserver-process.ts';
 import { CpuMeter } from './lib/cpu-meter.ts';
 import { http1Client, http2Client } from './lib/https-client.ts';
 import { LeanEtcdPut } from './lib/lean-etcd-put.ts';
@@ -155,7 +150,6 @@ export async function run(args: readonly string[]): Promise<void> {
     rows.push({ system, metric, value, unit });
     process.stderr.write(`  ${system} ${metric} = ${value.toFixed(2)} ${unit}\n`);
   };
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-api-'));
   const cluster = await startEtcdCluster({ members: 3 });
   const ratios: number[] = [];
   const leanRatios: number[] = [];
@@ -168,40 +162,11 @@ export async function run(args: readonly string[]): Promise<void> {
     let r: { latencies: number[]; seconds: number };
 
     // The API server as its own process, so its RSS and CPU are its own.
-    const ca = await CertificateAuthority.create();
-    const serving = await ca.issueServing({
-      commonName: 'kube-apiserver',
-      ipAddresses: ['127.0.0.1'],
-      dnsNames: ['localhost'],
-    });
-    const admin = await ca.issueClient({
-      commonName: 'kubernetes-admin',
-      organizations: ['system:masters'],
-    });
-    for (const [f, c] of [
-      ['ca.crt', ca.certificatePem],
-      ['apiserver.crt', serving.certificatePem],
-      ['apiserver.key', serving.keyPem],
-    ] as const)
-      writeFileSync(join(dir, f), c);
-    const port = await freePort();
-    const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      [
-        ...(cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`]),
-        bin,
-        'apiserver',
-        `--etcd-servers=${cluster.endpoints.join(',')}`,
-        '--bind-address=127.0.0.1',
-        `--secure-port=${String(port)}`,
-        `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
-        `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
-        `--client-ca-file=${join(dir, 'ca.crt')}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+    const server = await startApiServerProcess(
+      cluster.endpoints,
+      cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`],
     );
-    const pid = child.pid ?? 0;
+    const pid = server.pid;
     const meter = new CpuMeter(
       new Map([
         ['apiserver', () => [pid]],
@@ -210,8 +175,8 @@ export async function run(args: readonly string[]): Promise<void> {
     );
     let client: BenchClient | undefined;
     try {
-      const url = `https://127.0.0.1:${String(port)}`;
-      const tls: Tls = { ca: ca.certificatePem, cert: admin.certificatePem, key: admin.keyPem };
+      const url = server.url;
+      const tls: Tls = server.tls;
       // 64 clients, each with its own connection: HTTP/2 sessions (as kubectl and client-go
       // speak) unless --http1.
       client = http1 ? http1Client(url, tls, CLIENTS) : http2Client(url, tls, CLIENTS);
@@ -359,16 +324,10 @@ export async function run(args: readonly string[]): Promise<void> {
       row('upstream-slo', 'get_p99_c64', 1000, 'ms');
     } finally {
       client?.close();
-      child.kill('SIGTERM');
-      await new Promise((res) => {
-        child.once('exit', res);
-        setTimeout(res, 10_000);
-      });
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await server.stop();
     }
   } finally {
     await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
   const ratio = percentile(ratios, 50);
   const leanRatio = percentile(leanRatios, 50);

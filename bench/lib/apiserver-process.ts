@@ -22,6 +22,8 @@ export interface ApiServerProcess {
   readonly pid: number;
   readonly dir: string;
   readonly kubeconfigPath: string;
+  /** The cluster CA and the admin client certificate (system:masters), PEM. */
+  readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
   stop(): Promise<void>;
 }
 
@@ -105,5 +107,6 @@ export async function startApiServerProcess(
   } finally {
     probe.close();
   }
-  return { url, pid: child.pid ?? -1, dir, kubeconfigPath, stop };
+  const tls = { ca: ca.certificatePem, cert: admin.certificatePem, key: admin.keyPem };
+  return { url, pid: child.pid ?? -1, dir, kubeconfigPath, tls, stop };
 }
