@@ -1,9 +1,10 @@
 /**
  * Runs the pods bound to this node (kubelet's pod config + pod workers + PLEG): an informer on
- * pods with `spec.nodeName=<node>`, a work queue keyed by pod uid (one sync of a pod at a time,
- * many pods at once), a relist of the runtime every `relistPeriodMs` that queues every pod whose
- * containers changed (exits, crashes, anything done behind the agent's back), a resync of every
- * pod every `resyncPeriodMs`, and housekeeping that removes what belongs to no pod (sandboxes,
+ * pods with `spec.nodeName=<node>` whose adds, deletes and semantic updates (not status-only
+ * ones: `podUpdateNeedsSync`) queue a sync, a work queue keyed by pod uid (one sync of a pod at
+ * a time, many pods at once), a relist of the runtime every `relistPeriodMs` that queues every
+ * pod whose containers changed (exits, crashes, anything done behind the agent's back), a
+ * resync of every pod every `resyncPeriodMs`, and housekeeping that removes what belongs to no pod (sandboxes,
  * containers, volumes, cgroups of pods deleted while the agent was down). Nothing is removed
  * before the informer has synced, so an agent restart adopts the running pods.
  */
@@ -23,6 +24,7 @@ import type { Clock, RestClient } from '../../client/index.ts';
 import type { JsonLineLogFn } from '../../util/json-line-log.ts';
 import type { PodCgroups } from './pod-cgroups.ts';
 import type { PodSyncer } from './pod-syncer.ts';
+import { podUpdateNeedsSync } from './pod-update-needs-sync.ts';
 import type { RuntimeState } from './runtime-state.ts';
 
 export interface PodManagerOptions {
@@ -78,8 +80,11 @@ export class PodManager {
       onAdd: (pod) => {
         this.#enqueue(pod);
       },
-      onUpdate: (_old, pod) => {
-        this.#enqueue(pod);
+      onUpdate: (old, pod) => {
+        // A status-only change (most often this agent's own pods/status write coming back)
+        // does not sync the pod again, as upstream's pod config; see podUpdateNeedsSync.
+        if (podUpdateNeedsSync(old, pod)) this.#enqueue(pod);
+        else this.#remember(pod);
       },
       onDelete: (obj) => {
         const pod = tombstoneObject(obj);
@@ -99,10 +104,14 @@ export class PodManager {
   }
 
   #enqueue(pod: Pod): void {
+    const uid = this.#remember(pod);
+    if (uid !== undefined) this.#queue.add(uid);
+  }
+
+  #remember(pod: Pod): string | undefined {
     const uid = pod.metadata?.uid;
-    if (uid === undefined) return;
-    this.#lastKnown.set(uid, pod);
-    this.#queue.add(uid);
+    if (uid !== undefined) this.#lastKnown.set(uid, pod);
+    return uid;
   }
 
   async run(signal: AbortSignal): Promise<void> {

@@ -267,6 +267,41 @@ function readyConditions(
   return { ready: true };
 }
 
+export interface ReadyVerdict {
+  readonly ready: boolean;
+  readonly reason?: string | undefined;
+  readonly message?: string | undefined;
+}
+
+/**
+ * The Ready and ContainersReady verdicts from container statuses, phase and the pod's other
+ * conditions (upstream's GeneratePodReadyCondition / GenerateContainersReadyCondition): Ready
+ * also needs every readiness gate's condition True.
+ */
+export function readiness(
+  pod: Pod,
+  app: readonly ContainerStatus[],
+  init: readonly ContainerStatus[],
+  phase: string,
+  conditions: readonly PodCondition[],
+): { readonly pod: ReadyVerdict; readonly containers: ReadyVerdict } {
+  const containers = readyConditions(pod, app, init, phase);
+  if (!containers.ready) return { pod: containers, containers };
+  const unready = (pod.spec?.readinessGates ?? []).flatMap((g) => {
+    const c = conditions.find((x) => x.type === g.conditionType);
+    if (c === undefined)
+      return [`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`];
+    if (c.status !== 'True')
+      return [
+        `the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`,
+      ];
+    return [];
+  });
+  if (unready.length === 0) return { pod: containers, containers };
+  const message = unready.join(', ');
+  return { pod: { ready: false, reason: 'ReadinessGatesNotReady', message }, containers };
+}
+
 export function generatePodStatus(input: PodStatusInput): PodStatus {
   const { pod } = input;
   const previous = pod.status ?? {};
@@ -331,24 +366,20 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
           `containers with incomplete status: [${incomplete.join(' ')}]`,
         ),
   );
-  const r = readyConditions(pod, app, init, phase);
-  const gates = (pod.spec?.readinessGates ?? []).map((g) => g.conditionType);
-  const gatesOpen = gates.filter((g) => conditions.find((c) => c.type === g)?.status !== 'True');
-  if (r.ready && gatesOpen.length > 0)
-    conditions.push(
-      condition(
-        prev,
-        now,
-        'Ready',
-        'False',
-        'ReadinessGatesNotReady',
-        `corresponding condition of pod readiness gate "${gatesOpen[0] ?? ''}" does not exist.`,
-      ),
-    );
-  else
-    conditions.push(condition(prev, now, 'Ready', r.ready ? 'True' : 'False', r.reason, r.message));
+  const ready = readiness(pod, app, init, phase, conditions);
   conditions.push(
-    condition(prev, now, 'ContainersReady', r.ready ? 'True' : 'False', r.reason, r.message),
+    condition(
+      prev,
+      now,
+      'Ready',
+      ready.pod.ready ? 'True' : 'False',
+      ready.pod.reason,
+      ready.pod.message,
+    ),
+  );
+  const c = ready.containers;
+  conditions.push(
+    condition(prev, now, 'ContainersReady', c.ready ? 'True' : 'False', c.reason, c.message),
   );
   conditions.push(condition(prev, now, 'PodScheduled', 'True'));
   const ips = sandbox?.ips ?? [];

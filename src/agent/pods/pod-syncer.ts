@@ -63,6 +63,14 @@ export interface SyncOutcome {
 /** How long to wait before retrying a pod whose last sync hit an error. */
 const RETRY_MS = 2_000;
 const NETWORK_RETRY_MS = 1_000;
+/**
+ * After a failed pull (ErrImagePull) the pod syncs again this soon, and that sync, within the
+ * pull back-off, reports ImagePullBackOff until the back-off ends. Upstream gets the same
+ * sequence from its PLEG, which reports the sandbox the failing sync created about one relist
+ * period (1 s) later; k8ts's relist does not report the agent's own changes, and a status-only
+ * change (the ErrImagePull write coming back) does not sync, so the sync is queued explicitly.
+ */
+const PULL_FAILED_RESYNC_MS = 1_000;
 const MAX_TERMINATION_MESSAGE = 4096;
 
 export class PodSyncer {
@@ -89,8 +97,9 @@ export class PodSyncer {
     const o = this.#o;
     const uid = pod.metadata?.uid ?? '';
     let runtime = await o.state.podStatus(uid, signal);
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') {
+    // The phase this agent last wrote counts as much as the API's: a status-only change does
+    // not sync the pod again (podUpdateNeedsSync), so the informer's copy may still lag.
+    if (isTerminal(o.statusWriter.lastWritten(uid)?.phase) || isTerminal(pod.status?.phase)) {
       // Terminal: nothing runs again; the sandbox is stopped, containers kept for logs.
       await this.#stopAll(pod, runtime, 0, '');
       o.probes.removePod(uid);
@@ -222,9 +231,11 @@ export class PodSyncer {
         else {
           reasons.set(key, result);
           requeue(
-            result.reason === 'ErrImagePull' || result.reason === 'ImagePullBackOff'
-              ? Math.max(100, o.puller.retryInMs(uid, c.image ?? ''))
-              : RETRY_MS,
+            result.reason === 'ErrImagePull'
+              ? PULL_FAILED_RESYNC_MS
+              : result.reason === 'ImagePullBackOff'
+                ? Math.max(100, o.puller.retryInMs(uid, c.image ?? ''))
+                : RETRY_MS,
           );
         }
         // Regular init containers run one at a time, in order.
@@ -236,7 +247,10 @@ export class PodSyncer {
     runtime = await o.state.podStatus(uid, signal);
     o.probes.sync(pod, runtime);
     await this.#writeStatus(pod, runtime, false, signal);
-    return { requeueAfterMs };
+    // A phase written as Succeeded/Failed syncs again at once to stop the pod, as upstream's pod
+    // worker does (completeWork with phaseTransition); the write's echo no longer would.
+    const terminal = isTerminal(o.statusWriter.lastWritten(uid)?.phase);
+    return { requeueAfterMs: terminal ? 0 : requeueAfterMs };
   }
 
   /** Stops a deleted pod within its grace period, reports it terminal, removes every trace. */
@@ -350,7 +364,7 @@ export class PodSyncer {
   ): Promise<void> {
     const o = this.#o;
     const uid = pod.metadata?.uid ?? '';
-    const previous = o.statusWriter.lastWritten(uid) ?? pod.status;
+    const previous = o.statusWriter.previous(pod);
     const withMessages = this.#withTerminationMessages(pod, runtime);
     const ready = new Set<string>();
     const started = new Set<string>();
@@ -438,6 +452,10 @@ function logTail(path: string): string {
     .slice(-80)
     .join('\n');
   return lines.slice(-2048);
+}
+
+function isTerminal(phase: string | undefined): boolean {
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 function ignoreNotFound(err: unknown): void {
