@@ -33,6 +33,7 @@ import { handleUpdate } from './handlers/update.ts';
 import { handleWatch } from './handlers/watch.ts';
 import type { HealthChecks } from './health.ts';
 import type { Exchange } from './http/exchange.ts';
+import { CLIENT_CLOSED_REQUEST, ClientClosedError } from './http/client-closed-error.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { OpenApiHandler } from './openapi-handler.ts';
 import { CONNECT_SUBRESOURCES, parseRequestInfo } from './request-info.ts';
@@ -76,6 +77,13 @@ export class ApiHandler {
       if (info.isResourceRequest) await this.#resource(ex, info, user);
       else await this.#nonResource(ex, info.path);
     } catch (err: unknown) {
+      if (err instanceof ClientClosedError || ex.isClientGone) {
+        // The client left (mid-body, or while we waited on a store or an agent for it): routine,
+        // no one to answer, nothing to log.
+        ex.statusCode = CLIENT_CLOSED_REQUEST;
+        ex.end();
+        return;
+      }
       const apiErr =
         err instanceof ApiError ? err : internalError('the server could not handle the request');
       if (!(err instanceof ApiError) || apiErr.code >= 500) this.#o.onInternalError?.(err);

@@ -11,6 +11,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { ApiError } from '../../api/status.ts';
 import { requestEntityTooLarge } from '../../api/status.ts';
+import { ClientClosedError } from './client-closed-error.ts';
 import { WarningRecorder } from './warning-recorder.ts';
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
@@ -70,7 +71,22 @@ export class Exchange {
   }
 
   get isClosed(): boolean {
-    return this.#hijacked || this.#res.destroyed || this.#res.writableEnded;
+    // (An HTTP/2 response has no `destroyed` of its own: its stream's says the client reset it.)
+    const stream = (this.#res as { stream?: { destroyed?: boolean } }).stream;
+    return (
+      this.#hijacked || this.#res.destroyed || this.#res.writableEnded || stream?.destroyed === true
+    );
+  }
+
+  /**
+   * Whether the client went away before the response ended: its connection (HTTP/1.1) or its
+   * stream (HTTP/2) is gone, so nothing can be answered any more.
+   */
+  get isClientGone(): boolean {
+    if (this.#hijacked || this.#res.writableEnded) return false;
+    const stream = (this.#res as { stream?: { destroyed?: boolean } }).stream;
+    if (stream !== undefined) return stream.destroyed === true;
+    return this.#res.destroyed || this.#req.socket.destroyed;
   }
 
   /** Whether the client asked to switch protocols (and the connection can be taken over). */
@@ -112,6 +128,11 @@ export class Exchange {
       : { ...headers, warning: this.#warnings.headerValues() };
   }
 
+  /**
+   * The whole request body, at most `limit` bytes (413 past it). A client that goes away before
+   * the body ended (closed, reset, aborted) rejects with ClientClosedError: a truncated body is
+   * never handed on, so nothing of it is applied.
+   */
   async readBody(limit = MAX_BODY_BYTES): Promise<Buffer> {
     const declared = Number(this.header('content-length') ?? '0');
     if (declared > limit) throw requestEntityTooLarge(limit);
@@ -135,13 +156,14 @@ export class Exchange {
         done();
         resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks));
       };
+      // Request stream errors are the connection's ('aborted', ECONNRESET): the client left.
       const onError = (err: Error): void => {
         done();
-        reject(err);
+        reject(new ClientClosedError('the client went away before its body ended', { cause: err }));
       };
       const onClose = (): void => {
         done();
-        reject(new Error('the client closed the request before its body ended'));
+        reject(new ClientClosedError('the client closed the request before its body ended'));
       };
       const done = (): void => {
         req.off('data', onData);
