@@ -47,6 +47,9 @@ const concurrency = suite === 'e2e' ? '1' : '2';
 if (!flags.some((f) => f.startsWith('--test-timeout'))) {
   flags.push(`--test-timeout=${suite === 'e2e' ? 600_000 : 300_000}`);
 }
+// A test file whose tests all finished but that leaves a handle open (a socket, a timer) would
+// keep its process, and so the run, alive for ever: --test-force-exit ends it (Node >= 20.14).
+if (!flags.includes('--test-force-exit')) flags.push('--test-force-exit');
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
