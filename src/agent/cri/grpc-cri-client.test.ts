@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { cgroupDriverFromStatusInfo, GrpcCriClient, normalizeEndpoint } from './grpc-cri-client.ts';
+import { GrpcCriClient } from './grpc-cri-client.ts';
 
 const PROTO_DIR = fileURLToPath(new URL('../../../data/proto/', import.meta.url));
 
@@ -144,26 +144,5 @@ describe('GrpcCriClient', () => {
     } finally {
       down.close();
     }
-  });
-});
-
-describe('cri helpers', () => {
-  it('accepts unix:// endpoints and absolute paths only', () => {
-    assert.equal(normalizeEndpoint('/run/c.sock'), 'unix:///run/c.sock');
-    assert.equal(normalizeEndpoint('unix:///run/c.sock'), 'unix:///run/c.sock');
-    assert.throws(() => normalizeEndpoint('tcp://1.2.3.4:1'), /use unix:/);
-  });
-
-  it('reads SystemdCgroup from containerd 1.x status info', () => {
-    const info = (options: unknown) => ({
-      config: JSON.stringify({
-        containerd: { defaultRuntimeName: 'runc', runtimes: { runc: { options } } },
-      }),
-    });
-    assert.equal(cgroupDriverFromStatusInfo(info({ SystemdCgroup: false })), 'cgroupfs');
-    assert.equal(cgroupDriverFromStatusInfo(info({ SystemdCgroup: true })), 'systemd');
-    assert.equal(cgroupDriverFromStatusInfo(info({})), 'cgroupfs');
-    assert.equal(cgroupDriverFromStatusInfo({}), undefined);
-    assert.equal(cgroupDriverFromStatusInfo({ config: 'not json' }), undefined);
   });
 });
