@@ -22,7 +22,10 @@ import type { CallOptions } from './runtime-service.ts';
 export interface CriGrpcChannelOptions {
   /** `unix:///run/containerd/containerd.sock` (a bare absolute path is accepted too). */
   readonly endpoint: string;
-  /** Deadline of a call that names none. Default: 30,000 ms. */
+  /**
+   * Deadline of a call that names none. Default: 30,000 ms (kubelet's --runtime-request-timeout
+   * is 2 min).
+   */
   readonly timeoutMs?: number | undefined;
   /** Directory holding `cri-api/runtime/v1/api.proto`. Default: the repository's data/proto. */
   readonly protoDir?: string | undefined;

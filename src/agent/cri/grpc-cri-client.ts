@@ -8,6 +8,7 @@
 import { cgroupDriverFromStatusInfo } from './cgroup-driver-from-status-info.ts';
 import { CriCallError, CriNotFoundError } from './cri-errors.ts';
 import { CriGrpcChannel } from './cri-grpc-channel.ts';
+import type { CriGrpcChannelOptions } from './cri-grpc-channel.ts';
 import type {
   AttachRequest,
   AuthConfig,
@@ -28,15 +29,13 @@ import type {
 } from './cri-types.ts';
 import type { CallOptions, ContainerRuntime } from './runtime-service.ts';
 
-export interface GrpcCriClientOptions {
-  /** `unix:///run/containerd/containerd.sock` (a bare absolute path is accepted too). */
-  readonly endpoint: string;
-  /** Deadline of ordinary calls. Default: 30,000 ms (kubelet's --runtime-request-timeout: 2 min). */
-  readonly timeoutMs?: number | undefined;
+/**
+ * The channel's options (`endpoint`; `timeoutMs`, the deadline of ordinary calls, default
+ * 30,000 ms where kubelet's --runtime-request-timeout is 2 min; `protoDir`) and PullImage's own.
+ */
+export interface GrpcCriClientOptions extends CriGrpcChannelOptions {
   /** Deadline of PullImage. Default: 600,000 ms (kubelet sets none). */
   readonly pullTimeoutMs?: number | undefined;
-  /** Directory holding `cri-api/runtime/v1/api.proto`. Default: the repository's data/proto. */
-  readonly protoDir?: string | undefined;
 }
 
 const STATUS_TIMEOUT_MS = 5_000;
@@ -52,11 +51,7 @@ export class GrpcCriClient implements ContainerRuntime {
   constructor(options: GrpcCriClientOptions) {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#pullTimeoutMs = options.pullTimeoutMs ?? 600_000;
-    this.#channel = new CriGrpcChannel({
-      endpoint: options.endpoint,
-      timeoutMs: this.#timeoutMs,
-      protoDir: options.protoDir,
-    });
+    this.#channel = new CriGrpcChannel({ ...options, timeoutMs: this.#timeoutMs });
     this.endpoint = this.#channel.endpoint;
   }
 
