@@ -189,6 +189,11 @@ export async function run(args: readonly string[]): Promise<void> {
       const measure = async (namespace: string, mode: 'concurrent' | 'backlog'): Promise<void> => {
         const pods = { ...PODS, namespace };
         await client.create(NAMESPACES, { metadata: { name: namespace } });
+        // What the serviceaccount controller (not run here) would add: pods need it.
+        await client.create(
+          { group: '', version: 'v1', plural: 'serviceaccounts', namespace },
+          { metadata: { name: 'default' } },
+        );
         const createdAt = new Map<string, number>();
         const latencies: number[] = [];
         let firstBoundAt = 0;

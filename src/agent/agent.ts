@@ -30,6 +30,7 @@ import { probeSuccess } from './probes/probe-result.ts';
 import { probeTargetPolicy } from './probes/probe-target-policy.ts';
 import { TokenRequestTokens } from './volumes/service-account-tokens.ts';
 import { VolumeManager, podObjectReferences } from './volumes/volume-manager.ts';
+import type { TmpfsMounter } from './volumes/volume-manager.ts';
 import { WatchedObjects } from './volumes/watched-objects.ts';
 import { readHostInfo } from './nodestatus/host-info.ts';
 import type { HostInfo } from './nodestatus/host-info.ts';
@@ -79,6 +80,8 @@ export interface AgentOptions {
    * simulated runtime (nothing listens on its pod IPs, which no route reaches). Default false.
    */
   readonly simulatedNetworkProbes?: boolean | undefined;
+  /** How secret, projected and downwardAPI volumes are mounted. Default: real tmpfs mounts. */
+  readonly volumeMounter?: TmpfsMounter | undefined;
   readonly log: JsonLineLogFn;
   readonly clock?: Clock | undefined;
 }
@@ -177,6 +180,7 @@ export class Agent {
       tokens: new TokenRequestTokens(options.client),
       hostIp: options.nodeIp,
       allocatable,
+      mounter: options.volumeMounter,
     });
     const cgroups = new PodCgroups({ driver: options.cgroupDriver, root: options.cgroupRoot });
     const backoff = options.crashLoopBackoffMs;

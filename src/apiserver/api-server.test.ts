@@ -51,6 +51,15 @@ before(async () => {
       (await call('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status,
       201,
     );
+    // What the serviceaccount controller would create: pods need it (ServiceAccount admission).
+    assert.equal(
+      (
+        await call('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, {
+          metadata: { name: 'default' },
+        })
+      ).status,
+      201,
+    );
   }
 });
 after(async () => {

@@ -38,6 +38,7 @@ import { ResourceStore } from './registry/resource-store.ts';
 import type { Admit } from './registry/resource-store.ts';
 import { admitObject } from './registry/admit-object.ts';
 import { withDefaultTolerationSeconds } from './admission/default-toleration-seconds.ts';
+import { serviceAccountAdmission } from './admission/service-account-lister.ts';
 import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.ts';
 import { ServiceAllocator, serviceHooks } from './registry/service-allocator.ts';
 import { EndpointReconciler } from './bootstrap/endpoint-reconciler.ts';
@@ -80,6 +81,12 @@ export interface ApiServerOptions extends TokenAuthenticationOptions {
   readonly authorizationMode?: AuthorizationMode | readonly AuthorizationMode[];
   /** Optional admission plugins (`NodeRestriction`, as kubeadm enables it). Default: none. */
   readonly enableAdmissionPlugins?: readonly string[];
+  /**
+   * Default-on admission plugins to turn off (`ServiceAccount`, upstream's
+   * `--disable-admission-plugins`). Default: none, so every pod create needs its service
+   * account to exist, as upstream.
+   */
+  readonly disableAdmissionPlugins?: readonly string[];
   /** An authorizer to use instead of `authorizationMode` (tests). Default: none. */
   readonly authorizer?: Authorizer;
   /** Serve unauthenticated requests as system:anonymous. Default: true. */
@@ -135,6 +142,7 @@ export class ApiServer {
   #reconcilerDone: Promise<void> | undefined;
   #rbacDone: Promise<void> | undefined;
   #nodeAuthzDone: Promise<void> | undefined;
+  #saAdmissionDone: Promise<void> | undefined;
 
   constructor(options: ApiServerOptions) {
     this.#o = options;
@@ -208,6 +216,14 @@ export class ApiServer {
     const authorizer =
       o.authorizer ??
       (chain.length === 1 && chain[0] !== undefined ? chain[0] : new UnionAuthorizer(chain));
+    const saAdmission = (o.disableAdmissionPlugins ?? []).includes('ServiceAccount')
+      ? undefined
+      : serviceAccountAdmission(
+          store,
+          resources,
+          registry,
+          informerError('serviceaccount admission'),
+        );
     const tokens = await buildTokenServices(o, resourceStoreTokenObjects(resources, registry), now);
     const handler = new ApiHandler({
       services: {
@@ -221,6 +237,7 @@ export class ApiServer {
         tokens,
         ...(o.kubeletClient === undefined ? {} : { kubelet: o.kubeletClient }),
         admissionPlugins: new Set(o.enableAdmissionPlugins ?? []),
+        ...(saAdmission === undefined ? {} : { serviceAccountAdmission: saAdmission.admission }),
       },
       authenticator: new AuthenticatorChain(
         [
@@ -310,6 +327,10 @@ export class ApiServer {
         this.#nodeAuthzDone = node.run(this.#background.signal);
         await node.ready;
       }
+      // Not awaited: until its first list, lookups read the store (and a store that is down at
+      // start must not keep the server from serving what it can).
+      if (saAdmission !== undefined)
+        this.#saAdmissionDone = saAdmission.run(this.#background.signal);
     } catch (err: unknown) {
       // Leave nothing listening behind a failed start.
       await this.stop();
@@ -348,6 +369,7 @@ export class ApiServer {
     await this.#reconcilerDone;
     await this.#rbacDone;
     await this.#nodeAuthzDone;
+    await this.#saAdmissionDone;
     // Leave the endpoints at once on a graceful stop (a crash leaves them when the TTL expires).
     await this.#reconciler?.removeSelf().catch(() => undefined);
     const server = this.#server;

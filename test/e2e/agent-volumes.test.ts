@@ -4,8 +4,11 @@
  * tokens. One busybox pod mounts an emptyDir (init container -> app, and shared with a second
  * container), a configMap (items, defaultMode, an item mode), a secret (on a tmpfs), a hostPath
  * (a temp dir of the test), a projected volume (service account token, configMap, downwardAPI)
- * and an optional configMap that does not exist. The token is accepted by the API server
- * (TokenReview, bound to the pod); ConfigMap and Secret updates reach the running container's
+ * and an optional configMap that does not exist; it sets no service account, so the
+ * ServiceAccount admission plugin gives it `default` and the auto-mounted
+ * /var/run/secrets/kubernetes.io/serviceaccount (token, the cluster CA from kube-root-ca.crt,
+ * namespace), as the fixture runs the controllers that make the account and that ConfigMap.
+ * Both tokens are accepted by the API server (TokenReview, bound to the pod); ConfigMap and Secret updates reach the running container's
  * files; API volumes and readOnly mounts are read-only. A second pod waits in ContainerCreating
  * with a FailedMount event until its ConfigMap exists. Deleting the pods leaves nothing behind:
  * no sandboxes, containers, mounts (tmpfs), cgroups, IPs, pod directories; the hostPath stays.
@@ -40,10 +43,6 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 const manifests = (hostDir: string): string => `
 apiVersion: v1
-kind: ServiceAccount
-metadata: {name: default, namespace: default}
----
-apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg, namespace: default}
 data: {a: alpha, b: beta, c: gamma, unlisted: nope}
@@ -58,8 +57,7 @@ kind: Pod
 metadata: {name: vol, namespace: default, labels: {app: vol}}
 spec:
   nodeName: ${NODE}
-  # What upstream's ServiceAccount admission plugin sets (k8ts has no such plugin yet).
-  serviceAccountName: default
+  # No serviceAccountName: the ServiceAccount admission plugin sets default and auto-mounts.
   terminationGracePeriodSeconds: 1
   initContainers:
   - name: init
@@ -127,6 +125,7 @@ describe('agent volumes on real containerd', () => {
   let agent: ChildProcess;
   let hostDir: string;
   let token = '';
+  let autoToken = '';
   const logged: string[] = [];
 
   const k = (...args: string[]) => kubectl('1.33', fx.kubeconfigPath, args);
@@ -207,7 +206,8 @@ describe('agent volumes on real containerd', () => {
     for (const line of logged) {
       for (const secret of [SECRET_V1, SECRET_V2, b64(SECRET_V1), b64(SECRET_V2)])
         assert.equal(line.includes(secret), false, 'a secret reached the agent logs');
-      if (token !== '') assert.equal(line.includes(token), false, 'a token reached the logs');
+      for (const t of [token, autoToken])
+        if (t !== '') assert.equal(line.includes(t), false, 'a token reached the logs');
     }
   });
 
@@ -263,6 +263,43 @@ describe('agent volumes on real containerd', () => {
     assert.equal(r.status?.authenticated, true);
     assert.equal(r.status.user?.username, 'system:serviceaccount:default:default');
     assert.deepEqual(r.status.user.extra?.['authentication.kubernetes.io/pod-name'], ['vol']);
+  });
+
+  it('the auto-mounted service account: token, cluster CA and namespace, in every container', async () => {
+    const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const spec = (await getPod('vol')).spec ?? { containers: [] };
+    assert.equal(spec.serviceAccountName, 'default');
+    const volume = (spec.volumes ?? []).find((v) => v.name.startsWith('kube-api-access-'));
+    assert.ok(volume?.projected, 'the kube-api-access-* projected volume');
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers])
+      assert.ok(
+        (c.volumeMounts ?? []).some((m) => m.mountPath === dir && m.readOnly === true),
+        `${c.name} mounts ${dir}`,
+      );
+    assert.equal(await sh(`ls ${dir}`, 'side'), 'ca.crt\nnamespace\ntoken\n');
+    assert.equal(await sh(`cat ${dir}/namespace`), 'default');
+    assert.equal(await sh(`cat ${dir}/ca.crt`), fx.caPem);
+    const auto = await sh(`cat ${dir}/token`);
+    autoToken = auto;
+    const r = await review(auto);
+    assert.equal(r.status?.authenticated, true);
+    assert.equal(r.status.user?.username, 'system:serviceaccount:default:default');
+    assert.deepEqual(r.status.user.extra?.['authentication.kubernetes.io/pod-name'], ['vol']);
+    // And it is a credential the API server takes: the account can ask who it is.
+    const asPod = new RestClient({ servers: [fx.url], caPem: fx.caPem, token: auto });
+    try {
+      const who = await asPod.create<{
+        apiVersion?: string;
+        kind?: string;
+        status?: { userInfo?: { username?: string } };
+      }>(
+        { group: 'authentication.k8s.io', version: 'v1', plural: 'selfsubjectreviews' },
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      );
+      assert.equal(who.status?.userInfo?.username, 'system:serviceaccount:default:default');
+    } finally {
+      asPod.close();
+    }
   });
 
   it('ConfigMap and Secret updates reach the running container files', async (t) => {

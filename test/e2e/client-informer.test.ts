@@ -55,7 +55,12 @@ describe('SharedInformer against a real API server', () => {
   let client: RestClient;
 
   before(async () => {
-    fixture = await startApiServerFixture(store, { bookmarkIntervalMs: 500 });
+    // No controllers: the informer must see only the ConfigMaps this test writes (no
+    // kube-root-ca.crt), and no pods are created.
+    fixture = await startApiServerFixture(store, {
+      bookmarkIntervalMs: 500,
+      serviceAccountControllers: false,
+    });
     client = RestClient.fromKubeconfig(readFileSync(fixture.kubeconfigPath, 'utf8'), {
       component: 'informer-e2e',
     });

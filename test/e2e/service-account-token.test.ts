@@ -14,6 +14,7 @@ import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { startApiServerFixture } from '../harness/api-server-fixture.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
 import { hasKubectl, kubectl } from '../harness/kubectl.ts';
+import { until } from '../harness/until.ts';
 
 const VERSIONS = ['1.27', '1.33'].filter(hasKubectl);
 const NS = 'tok';
@@ -54,12 +55,15 @@ describe(
       );
       for (const args of [
         ['create', 'namespace', NS],
-        ['create', 'serviceaccount', 'default', '-n', NS],
         ['create', 'serviceaccount', 'doomed', '-n', NS],
       ]) {
         const r = await admin(args);
         assert.equal(r.code, 0, r.stderr);
       }
+      // `default` comes from the serviceaccount controller (the fixture runs it), as in a cluster.
+      await until('the default ServiceAccount', async () =>
+        (await admin(['get', 'serviceaccount', 'default', '-n', NS])).code === 0 ? true : undefined,
+      );
     });
 
     after(async () => {

@@ -79,6 +79,16 @@ export interface TmpfsMounter {
 
 const REAL_MOUNTER: TmpfsMounter = { ensureTmpfs, unmountAll };
 
+/**
+ * Volumes as plain directories, no tmpfs: for simulated nodes, whose containers never run, so
+ * a mount per pod (every pod has its service-account token volume) would only cost memory and
+ * leave mounts behind whoever stops the agent.
+ */
+export const PLAIN_DIRECTORY_MOUNTER: TmpfsMounter = {
+  ensureTmpfs: () => Promise.resolve(false),
+  unmountAll: () => Promise.resolve([]),
+};
+
 const PLUGIN_DIRS = {
   emptyDir: 'kubernetes.io~empty-dir',
   configMap: 'kubernetes.io~configmap',

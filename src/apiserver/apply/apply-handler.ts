@@ -7,7 +7,7 @@
  * (415, as before server-side apply existed here).
  */
 import { stampCsrRequestor } from '../admission/csr-requestor.ts';
-import { withNodeRestriction } from '../admission/request-admission.ts';
+import { admitServiceAccount, withNodeRestriction } from '../admission/request-admission.ts';
 import type { JsonObject, JsonValue } from '../../api/json.ts';
 import { objectField, stringField } from '../../api/json.ts';
 import {
@@ -117,6 +117,7 @@ export async function handleApply(ctx: ResourceContext): Promise<void> {
     stampCsrRequestor(def, obj, ctx.user);
     if (def.namespaced && info.namespace !== undefined)
       await admitNamespace(services, info.namespace);
+    await admitServiceAccount(ctx, obj);
     try {
       const created = await services.resources.create(def, obj, dryRun, withNodeRestriction(ctx));
       ex.sendJson(201, created);

@@ -6,6 +6,7 @@ import { groupVersion } from '../../api/resource.ts';
 import type { ResourceDefinition } from '../../api/resource.ts';
 import type { ResourceRegistry } from '../../api/resource-registry.ts';
 import type { Store } from '../../storage/store.ts';
+import type { ServiceAccountAdmission } from '../admission/service-account-admission.ts';
 import type { TokenServices } from '../authn/token-authentication.ts';
 import type { UserInfo } from '../authn/user-info.ts';
 import type { Authorizer } from '../authz/authorizer.ts';
@@ -35,6 +36,8 @@ export interface ApiServices {
   readonly kubelet?: KubeletClientConfig;
   /** Optional admission plugins turned on (`NodeRestriction`). Default: none. */
   readonly admissionPlugins?: ReadonlySet<string>;
+  /** The ServiceAccount admission plugin for pod creates. Default: none (pods pass unchanged). */
+  readonly serviceAccountAdmission?: ServiceAccountAdmission;
 }
 
 export interface ResourceContext {

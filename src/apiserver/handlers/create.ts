@@ -6,7 +6,7 @@
 import type { JsonObject } from '../../api/json.ts';
 import { objectField, stringField } from '../../api/json.ts';
 import { stampCsrRequestor } from '../admission/csr-requestor.ts';
-import { nodeRestrictionFor } from '../admission/request-admission.ts';
+import { admitServiceAccount, nodeRestrictionFor } from '../admission/request-admission.ts';
 import { badRequest, methodNotAllowed } from '../../api/status.ts';
 import { managedFieldsHook } from '../apply/index.ts';
 import { checkFieldValidation } from '../field-validation/index.ts';
@@ -66,6 +66,7 @@ export async function handleCreate(ctx: ResourceContext): Promise<void> {
   if (def.namespaced && info.namespace !== undefined)
     await admitNamespace(services, info.namespace);
   await admitMirrorPodOwner(ctx, obj);
+  await admitServiceAccount(ctx, obj);
   stampCsrRequestor(def, obj, ctx.user);
   const created = await services.resources.create(
     def,

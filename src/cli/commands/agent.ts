@@ -339,6 +339,7 @@ async function runSimulatedAgents(
   const { Agent } = await import('../../agent/agent.ts');
   type SimAgent = InstanceType<typeof Agent>;
   const { SimulatedRuntime } = await import('../../agent/runtime/simulated-runtime.ts');
+  const { PLAIN_DIRECTORY_MOUNTER } = await import('../../agent/volumes/volume-manager.ts');
   const { RestClient } = await import('../../client/index.ts');
   const client = RestClient.fromKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), {
     component: 'kubelet',
@@ -381,6 +382,7 @@ async function runSimulatedAgents(
           podCidr: flags.podCidr,
           nodeLabels: { ...flags.nodeLabels, 'k8ts.io/simulated': 'true' },
           simulatedNetworkProbes: true,
+          volumeMounter: PLAIN_DIRECTORY_MOUNTER,
           registerWithTaints: flags.registerWithTaints,
           port: flags.port,
           maxPods: flags.maxPods,

@@ -29,6 +29,7 @@ describe('k8ts apiserver flag parsing', () => {
     assert.deepEqual(o['apiAudiences'], []);
     assert.deepEqual(o['kubeletPreferredAddressTypes'], []);
     assert.deepEqual(o['enableAdmissionPlugins'], []);
+    assert.deepEqual(o['disableAdmissionPlugins'], []);
     assert.equal(o['securePort'], '6443');
   });
 
@@ -68,10 +69,12 @@ describe('k8ts apiserver flag parsing', () => {
       '--api-audiences=c,,',
       '--kubelet-preferred-address-types=InternalIP,Hostname',
       '--enable-admission-plugins=NodeRestriction',
+      '--disable-admission-plugins=ServiceAccount',
     ]);
     assert.deepEqual(o['apiAudiences'], ['a', 'b', 'c']);
     assert.deepEqual(o['kubeletPreferredAddressTypes'], ['InternalIP', 'Hostname']);
     assert.deepEqual(o['enableAdmissionPlugins'], ['NodeRestriction']);
+    assert.deepEqual(o['disableAdmissionPlugins'], ['ServiceAccount']);
   });
 
   it('toleration seconds are whole numbers', () => {

@@ -39,6 +39,7 @@ interface ApiserverFlags {
   kubeletPreferredAddressTypes: string[];
   serviceClusterIpRange?: string;
   enableAdmissionPlugins: string[];
+  disableAdmissionPlugins: string[];
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
 }
@@ -46,10 +47,9 @@ interface ApiserverFlags {
 /** Admission plugins that can be turned on. */
 const KNOWN_ADMISSION_PLUGINS: ReadonlySet<string> = new Set(['NodeRestriction']);
 /** Upstream's default-on plugins that k8ts always runs (naming them is accepted). */
-const ALWAYS_ON_ADMISSION_PLUGINS: ReadonlySet<string> = new Set([
-  'NamespaceLifecycle',
-  'ServiceAccount',
-]);
+const ALWAYS_ON_ADMISSION_PLUGINS: ReadonlySet<string> = new Set(['NamespaceLifecycle']);
+/** Upstream's default-on plugins that `--disable-admission-plugins` can turn off. */
+const DEFAULT_ON_ADMISSION_PLUGINS: ReadonlySet<string> = new Set(['ServiceAccount']);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -155,6 +155,12 @@ export function apiserverCommand(): Command {
       [],
     )
     .option(
+      '--disable-admission-plugins <plugins>',
+      'default-on admission plugins to turn off (k8ts has ServiceAccount)',
+      listFlag,
+      [],
+    )
+    .option(
       '--service-cluster-ip-range <cidr>',
       "the range Service ClusterIPs come from (default: 10.96.0.0/12, kubeadm's --service-cidr)",
     )
@@ -246,11 +252,27 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
   };
   const authz = parseAuthorizationMode(flags.authorizationMode);
   const admissionPlugins = flags.enableAdmissionPlugins.filter((p) => p !== '');
+  const allPlugins = [
+    ...KNOWN_ADMISSION_PLUGINS,
+    ...DEFAULT_ON_ADMISSION_PLUGINS,
+    ...ALWAYS_ON_ADMISSION_PLUGINS,
+  ];
   for (const p of admissionPlugins) {
-    if (!KNOWN_ADMISSION_PLUGINS.has(p) && !ALWAYS_ON_ADMISSION_PLUGINS.has(p))
+    if (!allPlugins.includes(p))
       throw new Error(
-        `--enable-admission-plugins: ${p} is not an admission plugin k8ts has (it has ${[...KNOWN_ADMISSION_PLUGINS, ...ALWAYS_ON_ADMISSION_PLUGINS].join(', ')})`,
+        `--enable-admission-plugins: ${p} is not an admission plugin k8ts has (it has ${allPlugins.join(', ')})`,
       );
+  }
+  const disabledPlugins = flags.disableAdmissionPlugins.filter((p) => p !== '');
+  for (const p of disabledPlugins) {
+    if (ALWAYS_ON_ADMISSION_PLUGINS.has(p))
+      throw new Error(`--disable-admission-plugins: k8ts cannot run without ${p}`);
+    if (!allPlugins.includes(p))
+      throw new Error(
+        `--disable-admission-plugins: ${p} is not an admission plugin k8ts has (it has ${allPlugins.join(', ')})`,
+      );
+    if (admissionPlugins.includes(p))
+      throw new Error(`${p} is in both --enable-admission-plugins and --disable-admission-plugins`);
   }
   // Loaded here, not at the top: every `k8ts` command shares this module tree, and only this one
   // needs the API server (process start time matters to `k8ts init`).
@@ -260,6 +282,7 @@ async function runApiserver(flags: ApiserverFlags): Promise<void> {
   const server = new ApiServer({
     authorizationMode: authz.modes,
     enableAdmissionPlugins: admissionPlugins.filter((p) => KNOWN_ADMISSION_PLUGINS.has(p)),
+    disableAdmissionPlugins: disabledPlugins,
     store,
     host: flags.bindAddress,
     port,
