@@ -146,7 +146,12 @@ export async function run(args: readonly string[]): Promise<void> {
       await rawEtcdPutsPerSecond(cluster.endpoints, 10_000),
       '1/s',
     );
-    const api = await startApiServerProcess(cluster.endpoints, profArgs('apiserver'));
+    // As scheduler_perf starts its API server (test/integration/scheduler_perf, mustSetupCluster):
+    // without the ServiceAccount admission plugin, so pods are the same as upstream's benchmark
+    // measures (no token volume added to each).
+    const api = await startApiServerProcess(cluster.endpoints, profArgs('apiserver'), [
+      '--disable-admission-plugins=ServiceAccount',
+    ]);
     const client = RestClient.fromKubeconfig(readFileSync(api.kubeconfigPath, 'utf8'), {
       component: 'bench',
     });
@@ -189,11 +194,6 @@ export async function run(args: readonly string[]): Promise<void> {
       const measure = async (namespace: string, mode: 'concurrent' | 'backlog'): Promise<void> => {
         const pods = { ...PODS, namespace };
         await client.create(NAMESPACES, { metadata: { name: namespace } });
-        // What the serviceaccount controller (not run here) would add: pods need it.
-        await client.create(
-          { group: '', version: 'v1', plural: 'serviceaccounts', namespace },
-          { metadata: { name: 'default' } },
-        );
         const createdAt = new Map<string, number>();
         const latencies: number[] = [];
         let firstBoundAt = 0;

@@ -27,10 +27,11 @@ export interface ApiServerProcess {
   stop(): Promise<void>;
 }
 
-/** Extra node flags (`--cpu-prof`) go in `nodeArgs`. */
+/** Extra node flags (`--cpu-prof`) go in `nodeArgs`, extra `k8ts apiserver` flags in `serverArgs`. */
 export async function startApiServerProcess(
   etcdEndpoints: readonly string[],
   nodeArgs: readonly string[] = [],
+  serverArgs: readonly string[] = [],
 ): Promise<ApiServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-apiserver-'));
   const ca = await CertificateAuthority.create();
@@ -69,6 +70,7 @@ export async function startApiServerProcess(
       `--tls-cert-file=${join(dir, 'apiserver.crt')}`,
       `--tls-private-key-file=${join(dir, 'apiserver.key')}`,
       `--client-ca-file=${join(dir, 'ca.crt')}`,
+      ...serverArgs,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir },
   );
