@@ -153,8 +153,20 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
     let minReady = Infinity;
     const watch = new AbortController();
     const inf = SharedInformer.forResource<Pod>(client, PODS, { labelSelector: 'app=web' });
+    // What the watch showed at each new maximum, for the failure message.
+    const peaks: string[] = [];
     const observe = (): void => {
       const l = inf.indexer.list().filter(live);
+      if (l.length > maxPods)
+        peaks.push(
+          l
+            .map(
+              (p) =>
+                `${p.metadata?.name ?? ''}@${p.metadata?.resourceVersion ?? ''}${isReady(p) ? '+' : '-'}`,
+            )
+            .sort()
+            .join(' '),
+        );
       maxPods = Math.max(maxPods, l.length);
       minReady = Math.min(minReady, l.filter(isReady).length);
     };
@@ -169,7 +181,15 @@ describe('workload controllers (k8ts controller-manager + scheduler, fake kubele
     assert.equal(r.code, 0, r.stderr);
     watch.abort();
     await watching;
-    assert.ok(maxPods <= 5, `never more than replicas+maxSurge pods (saw ${String(maxPods)})`);
+    assert.ok(
+      maxPods <= 5,
+      `never more than replicas+maxSurge pods (saw ${String(maxPods)}):\n${peaks.join('\n')}\n${(
+        await client.list<CoreEvent>(ref(RESOURCES.events))
+      ).items
+        .map((e) => `${e.metadata.name ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`)
+        .sort()
+        .join('\n')}`,
+    );
     assert.ok(
       minReady >= 3,
       `never fewer than replicas-maxUnavailable ready (saw ${String(minReady)})`,

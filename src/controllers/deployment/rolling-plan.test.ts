@@ -12,6 +12,7 @@ import {
   planReconcileOld,
   planScale,
   planScaleDownOld,
+  StaleReplicaSetStatusError,
 } from './rolling-plan.ts';
 
 const sizes = (steps: { rs: ReplicaSet; replicas: number }[]): Record<string, number> =>
@@ -72,6 +73,21 @@ describe('cleanupUnhealthyReplicas', () => {
         c.want,
       );
     });
+});
+
+describe('cleanupUnhealthyReplicas with a status older than the size', () => {
+  // The cache shows the old RS scaled 4 -> 3 while its status still counts 4 available pods:
+  // a step to 4 would be a scale-up past maxSurge (seen in e2e as 6 live pods of 4 + 1).
+  it('throws instead of planning a scale-up', () => {
+    const oldRS = newReplicaSet('foo-v1', 3, { available: 4 });
+    assert.throws(() => planCleanupUnhealthy([oldRS], 1), StaleReplicaSetStatusError);
+  });
+  it('so does reconcileOldReplicaSets, and nothing is resized', () => {
+    const oldRS = newReplicaSet('foo-v1', 3, { available: 4 });
+    const newRS = newReplicaSet('foo-v2', 2, { available: 1 });
+    const d = newDeployment('foo', 4, { maxSurge: 1, maxUnavailable: 1 });
+    assert.throws(() => planReconcileOld([oldRS, newRS], [oldRS], newRS, d), /3 -> 4/);
+  });
 });
 
 describe('scaleDownOldReplicaSetsForRollingUpdate', () => {

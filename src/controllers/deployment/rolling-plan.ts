@@ -88,7 +88,27 @@ export function maxScaledDown(
   return sumReplicas(allRSs) - minAvailable - newUnavailable;
 }
 
-/** cleanupUnhealthyReplicas: first shrink old RSs by their unavailable pods, oldest first. */
+/**
+ * A ReplicaSet reports more available pods than its size: its status predates a scale-down
+ * the cache already shows (the ReplicaSet controller has not written status since). Acting on
+ * it would scale the ReplicaSet *up*; the sync fails and is retried, as upstream's
+ * cleanupUnhealthyReplicas returns an error ("got invalid request to scale down").
+ */
+export class StaleReplicaSetStatusError extends Error {
+  readonly code = 'K8TS_STALE_REPLICASET_STATUS';
+  constructor(rs: ReplicaSet, to: number) {
+    const name = `${rs.metadata?.namespace ?? ''}/${rs.metadata?.name ?? ''}`;
+    super(
+      `when cleaning up unhealthy replicas, got invalid request to scale down ${name} ${String(specReplicas(rs))} -> ${String(to)}`,
+    );
+    this.name = 'StaleReplicaSetStatusError';
+  }
+}
+
+/**
+ * cleanupUnhealthyReplicas: first shrink old RSs by their unavailable pods, oldest first.
+ * Throws StaleReplicaSetStatusError where a status shows more available pods than replicas.
+ */
 export function planCleanupUnhealthy(
   oldRSs: readonly ReplicaSet[],
   maxCleanup: number,
@@ -101,6 +121,7 @@ export function planCleanupUnhealthy(
     const available = rs.status?.availableReplicas ?? 0;
     if (replicas === 0 || replicas === available) continue;
     const down = Math.min(maxCleanup - total, replicas - available);
+    if (down < 0) throw new StaleReplicaSetStatusError(rs, replicas - down);
     steps.push({ rs, replicas: replicas - down });
     total += down;
   }
