@@ -1,6 +1,7 @@
 /**
  * A pod's API status from its spec and what the runtime holds (kubelet's generateAPIPodStatus,
- * convertToAPIContainerStatuses, getPhase and the status package's condition generators,
+ * convertToAPIContainerStatuses and the status package's condition generators (the phase is
+ * pod-phase.ts's getPhase),
  * v1.33). Pure. Container states come from the newest runtime container of each name, the last
  * state from the one before; a container that will be restarted shows as Waiting with the reason
  * the last sync recorded (CrashLoopBackOff, ErrImagePull, CreateContainerConfigError, ...).
@@ -17,6 +18,7 @@ import type {
 import { computePodQOS } from '../../api/strategies/pod-qos.ts';
 import type { JsonObject } from '../../api/json.ts';
 import { isRestartableInitContainer, shouldContainerBeRestarted } from './pod-actions.ts';
+import { podPhase } from './pod-phase.ts';
 import type { ContainerKind } from './runtime-labels.ts';
 import type { RuntimeContainer, RuntimePod } from './runtime-state.ts';
 
@@ -148,78 +150,6 @@ function containerStatuses(
       delete status.lastState;
     return status;
   });
-}
-
-/** upstream's getPhase. */
-export function podPhase(
-  pod: Pod,
-  statuses: readonly ContainerStatus[],
-  podIsTerminal: boolean,
-): string {
-  const spec = pod.spec;
-  const find = (name: string, list: readonly ContainerStatus[]): ContainerStatus | undefined =>
-    list.find((s) => s.name === name);
-  let pendingInit = 0;
-  let failedInit = 0;
-  let unknown = 0;
-  let running = 0;
-  let waiting = 0;
-  let stopped = 0;
-  let succeeded = 0;
-  for (const c of spec?.initContainers ?? []) {
-    const s = find(c.name, statuses.slice(spec?.containers.length ?? 0));
-    if (isRestartableInitContainer(c)) {
-      if (s === undefined) unknown++;
-      else if (s.state?.running !== undefined) {
-        if (s.started !== true) pendingInit++;
-        running++;
-      } else if (s.state?.waiting !== undefined && s.lastState?.terminated === undefined) {
-        pendingInit++;
-        waiting++;
-      }
-      continue;
-    }
-    if (s === undefined) pendingInit++;
-    else if (s.state?.running !== undefined) pendingInit++;
-    else if (s.state?.terminated !== undefined) {
-      if (s.state.terminated.exitCode !== 0) failedInit++;
-    } else if (s.state?.waiting !== undefined) {
-      if (s.lastState?.terminated !== undefined) {
-        if (s.lastState.terminated.exitCode !== 0) failedInit++;
-      } else pendingInit++;
-    } else pendingInit++;
-  }
-  const appStatuses = statuses.slice(0, spec?.containers.length ?? 0);
-  for (const c of spec?.containers ?? []) {
-    const s = find(c.name, appStatuses);
-    if (s === undefined) unknown++;
-    else if (s.state?.running !== undefined) running++;
-    else if (s.state?.terminated !== undefined) {
-      stopped++;
-      if (s.state.terminated.exitCode === 0) succeeded++;
-    } else if (s.state?.waiting !== undefined) {
-      if (s.lastState?.terminated !== undefined) stopped++;
-      else waiting++;
-    } else unknown++;
-  }
-  const policy = spec?.restartPolicy ?? 'Always';
-  if (failedInit > 0 && policy === 'Never') return 'Failed';
-  const anyAppStarted = appStatuses.some(
-    (s) =>
-      s.state?.running !== undefined ||
-      s.state?.terminated !== undefined ||
-      s.lastState?.terminated !== undefined,
-  );
-  if ((pendingInit > 0 && !anyAppStarted) || waiting > 0) return 'Pending';
-  if (running > 0 && unknown === 0) return 'Running';
-  if (running === 0 && stopped > 0 && unknown === 0) {
-    if (podIsTerminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
-    if (policy === 'Always') return 'Running';
-    if (stopped === succeeded) return 'Succeeded';
-    if (policy === 'Never') return 'Failed';
-    return 'Running';
-  }
-  return 'Pending';
 }
 
 function condition(
