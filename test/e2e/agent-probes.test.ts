@@ -12,23 +12,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.d.ts';
 import type { Endpoints, Event as CoreEvent, Pod } from 'kubernetes-types/core/v1.d.ts';
-import { RestClient } from '../../src/client/index.ts';
+import type { RestClient } from '../../src/client/index.ts';
 import { ControllerManager } from '../../src/controllers/controller-manager.ts';
-import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
-import { startApiServerFixture } from '../harness/api-server-fixture.ts';
+import { startAgentOnContainerd } from '../harness/agent-on-containerd.ts';
+import type { AgentOnContainerd } from '../harness/agent-on-containerd.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
-import { BUSYBOX_IMAGE, NO_LEFTOVERS, startContainerdNode } from '../harness/containerd.ts';
+import { BUSYBOX_IMAGE, NO_LEFTOVERS } from '../harness/containerd.ts';
 import type { ContainerdNode } from '../harness/containerd.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { until } from '../harness/until.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
 const NODE = 'probes-node';
 const NS = 'default';
 const PODS = { group: '', version: 'v1', plural: 'pods', namespace: NS };
@@ -133,11 +128,11 @@ const PODS_TO_RUN: Pod[] = [
 ];
 
 describe('probes on real containerd, with the endpoints controllers', () => {
+  let setup: AgentOnContainerd;
   let node: ContainerdNode;
   let fx: ApiServerFixture;
   let client: RestClient;
-  let agent: ChildProcess;
-  const agentLog: string[] = [];
+  let agentLog: readonly string[] = [];
   const stop = new AbortController();
   let controllers: Promise<void> = Promise.resolve();
 
@@ -161,26 +156,12 @@ describe('probes on real containerd, with the endpoints controllers', () => {
     );
 
   before(async () => {
-    [node, fx] = await Promise.all([
-      startContainerdNode({ name: 'probes', writeCniConfig: false }),
-      startApiServerFixture(new MemoryStore()),
-    ]);
-    client = RestClient.fromKubeconfig(readFileSync(fx.kubeconfigPath, 'utf8'), {
-      component: 'agent-probes-e2e',
+    setup = await startAgentOnContainerd({
+      name: 'probes',
+      nodeName: NODE,
+      clientComponent: 'agent-probes-e2e',
     });
-    agent = spawn(
-      process.execPath,
-      [
-        BIN,
-        'agent',
-        ...['--kubeconfig', fx.kubeconfigPath, '--rootfs', node.rootfs],
-        ...['--hostname-override', NODE, '--node-ip', '127.0.0.1'],
-        ...['--container-runtime-endpoint', node.endpoint, '--cni-bridge', node.bridge],
-        ...['--address', '127.0.0.1', '--port', '0', '--pod-cidr', node.podCidr],
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    agent.stderr?.on('data', (d: Buffer) => agentLog.push(d.toString()));
+    ({ node, fx, client, logs: agentLog } = setup);
     controllers = new ControllerManager({
       client,
       identity: 'probes-e2e',
@@ -198,14 +179,7 @@ describe('probes on real containerd, with the endpoints controllers', () => {
   after(async () => {
     stop.abort();
     await controllers;
-    if (agent.exitCode === null) {
-      const exited = new Promise((resolve) => agent.once('exit', resolve));
-      agent.kill('SIGTERM');
-      await exited;
-    }
-    client.close();
-    await fx.stop();
-    await node.stop();
+    await setup.stop();
   });
 
   it('httpGet readiness: NotReady and out of the endpoints when the file goes, back when it returns, never restarted', async () => {

@@ -16,26 +16,22 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Event as CoreEvent, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { agentPaths } from '../../src/agent/agent-paths.ts';
 import { RestClient } from '../../src/client/index.ts';
 import { generateServiceAccountKey } from '../../src/pki/service-account-key.ts';
-import { MemoryStore } from '../../src/storage/memory/memory-store.ts';
-import { startApiServerFixture } from '../harness/api-server-fixture.ts';
+import { startAgentOnContainerd } from '../harness/agent-on-containerd.ts';
+import type { AgentOnContainerd } from '../harness/agent-on-containerd.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
-import { BUSYBOX_IMAGE, NO_LEFTOVERS, startContainerdNode } from '../harness/containerd.ts';
+import { BUSYBOX_IMAGE, NO_LEFTOVERS } from '../harness/containerd.ts';
 import type { ContainerdNode } from '../harness/containerd.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { until } from '../harness/until.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
 const NODE = 'volumes-node';
 const SECRET_V1 = `pw-${randomUUID()}`;
 const SECRET_V2 = `pw-${randomUUID()}`;
@@ -119,14 +115,14 @@ interface TokenReview {
 }
 
 describe('agent volumes on real containerd', () => {
+  let setup: AgentOnContainerd;
   let node: ContainerdNode;
   let fx: ApiServerFixture;
   let client: RestClient;
-  let agent: ChildProcess;
   let hostDir: string;
   let token = '';
   let autoToken = '';
-  const logged: string[] = [];
+  let logged: readonly string[] = [];
 
   const k = (...args: string[]) => kubectl('1.33', fx.kubeconfigPath, args);
   /** Runs `script` in a container of `vol`; answers stdout, or fails with stderr. */
@@ -147,25 +143,12 @@ describe('agent volumes on real containerd', () => {
     hostDir = mkdtempSync(join(tmpdir(), 'k8ts-hostpath-'));
     writeFileSync(join(hostDir, 'from-host'), 'host-data\n');
     const key = await generateServiceAccountKey('RSA-2048');
-    [node, fx] = await Promise.all([
-      startContainerdNode({ name: 'volumes', writeCniConfig: false }),
-      startApiServerFixture(new MemoryStore(), { serviceAccountSigningKeyPem: key.privateKeyPem }),
-    ]);
-    client = RestClient.fromKubeconfig(readFileSync(fx.kubeconfigPath, 'utf8'));
-    agent = spawn(
-      process.execPath,
-      [
-        BIN,
-        'agent',
-        ...['--kubeconfig', fx.kubeconfigPath, '--rootfs', node.rootfs],
-        ...['--hostname-override', NODE, '--node-ip', '127.0.0.1'],
-        ...['--container-runtime-endpoint', node.endpoint, '--address', '127.0.0.1'],
-        ...['--port', '0', '--pod-cidr', node.podCidr],
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    agent.stdout?.on('data', (d: Buffer) => logged.push(d.toString()));
-    agent.stderr?.on('data', (d: Buffer) => logged.push(d.toString()));
+    setup = await startAgentOnContainerd({
+      name: 'volumes',
+      nodeName: NODE,
+      apiServer: { serviceAccountSigningKeyPem: key.privateKeyPem },
+    });
+    ({ node, fx, client, logs: logged } = setup);
     const applied = await kubectl(
       '1.33',
       fx.kubeconfigPath,
@@ -193,14 +176,7 @@ describe('agent volumes on real containerd', () => {
   });
 
   after(async () => {
-    if (agent.exitCode === null) {
-      const exited = new Promise((resolve) => agent.once('exit', resolve));
-      agent.kill('SIGTERM');
-      await exited;
-    }
-    client.close();
-    await fx.stop();
-    await node.stop();
+    await setup.stop();
     rmSync(hostDir, { recursive: true, force: true });
     // Secret values and tokens never reach the agent's logs.
     for (const line of logged) {
