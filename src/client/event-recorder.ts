@@ -2,10 +2,11 @@
  * core/v1 Events as client-go's legacy recorder (tools/record) writes them: named
  * `<object>.<hex nanoseconds>` in the object's namespace (`default` for cluster-scoped
  * objects), with involvedObject, source.component/host, reportingComponent/Instance,
- * first/lastTimestamp and count. A repeat of the same (object, type, reason, message) patches
+ * first/lastTimestamp and count. The object is an API object or, as client-go accepts, an
+ * ObjectReference taken as the involvedObject (a container's, with its `fieldPath`). A repeat of the same (object, type, reason, message) patches
  * the first Event (count+1, lastTimestamp) instead of creating another (the EventCorrelator's
  * logger); a per-object token bucket (burst 25, one more every 5 min, as client-go's spam
- * filter) drops floods; from the 10th distinct message with the same (object, type, reason)
+ * filter, per object whatever its fieldPath) drops floods; from the 10th distinct message with the same (object, type, reason)
  * within 10 minutes on, they are merged into one Event whose message says "(combined from
  * similar events): <latest>" (client-go's EventAggregator). Writes happen in the background, in
  * order; `event()` never throws and a failed write is logged and dropped.
@@ -21,10 +22,28 @@ export type EventType = 'Normal' | 'Warning';
 
 /**
  * Records Kubernetes Events about objects, as client-go's EventRecorder: `reason` is a short
- * CamelCase word (`SuccessfulCreate`), `message` a sentence. Best effort: never throws.
+ * CamelCase word (`SuccessfulCreate`), `message` a sentence. `obj` is the object itself, or a
+ * reference to (part of) it: the kubelet names a container as its pod's reference with
+ * `fieldPath: spec.containers{name}`. Best effort: never throws.
  */
 export interface EventRecorder {
-  event(obj: KubeObject, type: EventType, reason: string, message: string): void;
+  event(obj: EventObject, type: EventType, reason: string, message: string): void;
+}
+
+/** What an event is about: an API object, or a reference as the involvedObject to write. */
+export type EventObject = KubeObject | ObjectReference;
+
+/** The involvedObject of an event about `obj` (client-go's reference.GetReference). */
+export function involvedObjectOf(obj: EventObject): ObjectReference {
+  if (!('metadata' in obj)) return { ...(obj as ObjectReference) };
+  const meta = obj.metadata ?? {};
+  const ref: ObjectReference = { name: meta.name ?? '' };
+  if (obj.kind !== undefined) ref.kind = obj.kind;
+  if (meta.namespace !== undefined) ref.namespace = meta.namespace;
+  if (meta.uid !== undefined) ref.uid = meta.uid;
+  if (obj.apiVersion !== undefined) ref.apiVersion = obj.apiVersion;
+  if (meta.resourceVersion !== undefined) ref.resourceVersion = meta.resourceVersion;
+  return ref;
 }
 
 const EVENTS = { group: '', version: 'v1', plural: 'events' } as const;
@@ -88,7 +107,7 @@ export class ApiEventRecorder implements EventRecorder {
     this.#o = options;
   }
 
-  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+  event(obj: EventObject, type: EventType, reason: string, message: string): void {
     try {
       this.#record(obj, type, reason, message);
     } catch (err: unknown) {
@@ -101,16 +120,12 @@ export class ApiEventRecorder implements EventRecorder {
     return this.#tail;
   }
 
-  #record(obj: KubeObject, type: EventType, reason: string, message: string): void {
-    const meta = obj.metadata ?? {};
-    const name = meta.name ?? '';
+  #record(obj: EventObject, type: EventType, reason: string, message: string): void {
+    const involvedObject = involvedObjectOf(obj);
+    const name = involvedObject.name ?? '';
     if (name === '') return;
-    const involvedObject: ObjectReference = { name };
-    if (obj.kind !== undefined) involvedObject.kind = obj.kind;
-    if (meta.namespace !== undefined) involvedObject.namespace = meta.namespace;
-    if (meta.uid !== undefined) involvedObject.uid = meta.uid;
-    if (obj.apiVersion !== undefined) involvedObject.apiVersion = obj.apiVersion;
-    if (meta.resourceVersion !== undefined) involvedObject.resourceVersion = meta.resourceVersion;
+    // client-go's spam and aggregation keys leave the fieldPath out (one budget per object);
+    // its event key, which decides what a repeat is, keeps it.
     const objectKey = JSON.stringify([
       involvedObject.kind,
       involvedObject.namespace,
@@ -127,7 +142,11 @@ export class ApiEventRecorder implements EventRecorder {
     const combined = this.#aggregate(JSON.stringify([objectKey, type, reason]), message, nowMs);
     const key = createHash('sha256')
       .update(
-        JSON.stringify(combined ? [objectKey, type, reason] : [objectKey, type, reason, message]),
+        JSON.stringify(
+          combined
+            ? [objectKey, type, reason]
+            : [objectKey, involvedObject.fieldPath ?? '', type, reason, message],
+        ),
       )
       .digest('hex');
     const text = combined ? `${COMBINED_PREFIX}${message}` : message;
@@ -137,7 +156,7 @@ export class ApiEventRecorder implements EventRecorder {
       kind: 'Event',
       metadata: {
         name: `${name}.${(BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(this.#seq++ % 1_000_000)).toString(16)}`,
-        namespace: meta.namespace ?? 'default',
+        namespace: involvedObject.namespace ?? 'default',
       },
       involvedObject,
       reason,

@@ -85,5 +85,10 @@ export { DelayingQueue } from './delaying-queue.ts';
 export { RateLimitingQueue } from './rate-limiting-queue.ts';
 export { runControllerLoop } from './controller-loop.ts';
 export type { CacheSyncWaiter, ControllerLoopOptions } from './controller-loop.ts';
-export { ApiEventRecorder } from './event-recorder.ts';
-export type { EventRecorder, EventRecorderOptions, EventType } from './event-recorder.ts';
+export { ApiEventRecorder, involvedObjectOf } from './event-recorder.ts';
+export type {
+  EventObject,
+  EventRecorder,
+  EventRecorderOptions,
+  EventType,
+} from './event-recorder.ts';

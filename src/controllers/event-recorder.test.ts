@@ -3,7 +3,7 @@
 // are combined into one Event, and the per-object spam filter drops floods.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Event } from 'kubernetes-types/core/v1.d.ts';
+import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
 import { FakeClock } from '../client/index.ts';
 import type { KubeObject, RestClient } from '../client/index.ts';
 import { newControllerFixture } from '../../test/harness/controller-fixture.ts';
@@ -112,5 +112,34 @@ describe('ApiEventRecorder', () => {
     r.event(owner('d'), 'Normal', 'Reason', 'same');
     await r.flush();
     assert.equal((await eventsOf('d'))[0]?.count, 4);
+  });
+
+  it('takes an ObjectReference as the involvedObject: per-container events, one spam budget per pod', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const r = recorder(clock, 3);
+    const container = (name: string): ObjectReference => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: 'e',
+      namespace: 'default',
+      uid: 'uid-e',
+      fieldPath: `spec.containers{${name}}`,
+    });
+    r.event(container('a'), 'Warning', 'Unhealthy', 'Readiness probe failed: x');
+    r.event(container('b'), 'Warning', 'Unhealthy', 'Readiness probe failed: x');
+    r.event(container('a'), 'Warning', 'Unhealthy', 'Readiness probe failed: x');
+    // The burst of 3 is the pod's, whatever the container: this one is dropped.
+    r.event(container('b'), 'Warning', 'Unhealthy', 'Readiness probe failed: x');
+    await r.flush();
+    const events = await eventsOf('e');
+    assert.deepEqual(
+      events
+        .map((e) => [e.involvedObject.fieldPath, e.involvedObject.uid, e.count])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      [
+        ['spec.containers{a}', 'uid-e', 2],
+        ['spec.containers{b}', 'uid-e', 1],
+      ],
+    );
   });
 });

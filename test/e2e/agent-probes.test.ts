@@ -6,7 +6,9 @@
  * refused) until the port listens; a startup probe holds Ready back and then lets the readiness
  * probe run at once; a failing startup probe restarts its container within the probe's own
  * terminationGracePeriodSeconds (the pod's is 60 s); an httpGet liveness probe that starts
- * failing restarts the container with upstream's Unhealthy and Killing events. Probes go from
+ * failing restarts the container with upstream's Unhealthy and Killing events; a readiness gate
+ * holds Ready (ReadinessGatesNotReady) until its condition is patched True through pods/status.
+ * The kubelet's events name their container (`kubectl get events -o wide` SUBOBJECT). Probes go from
  * the host to pod IPs on the node's own CNI bridge only; the test itself sends nothing to pods.
  * Nothing is left behind.
  */
@@ -44,6 +46,8 @@ const pod = (name: string, spec: Omit<NonNullable<Pod['spec']>, 'nodeName'>): Po
 });
 
 const sh = (script: string): string[] => ['sh', '-c', script];
+
+const GATE = 'example.com/feature-1';
 
 const PODS_TO_RUN: Pod[] = [
   pod('web', {
@@ -109,6 +113,10 @@ const PODS_TO_RUN: Pod[] = [
       },
     ],
   }),
+  pod('gated', {
+    readinessGates: [{ conditionType: GATE }],
+    containers: [{ name: 'c', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }],
+  }),
   pod('live', {
     containers: [
       {
@@ -173,6 +181,10 @@ describe('probes on real containerd, with the endpoints controllers', () => {
       metadata: { name: 'web' },
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
     });
+    await client.create(SERVICES, {
+      metadata: { name: 'gated' },
+      spec: { selector: { app: 'gated' }, ports: [{ port: 80 }] },
+    });
     for (const p of PODS_TO_RUN) await client.create(PODS, p);
   });
 
@@ -221,6 +233,19 @@ describe('probes on real containerd, with the endpoints controllers', () => {
         'Readiness probe failed: HTTP probe failed with statuscode: 404',
       ),
     );
+    // The kubelet's events name the container (SUBOBJECT), as upstream's recordContainerEvent.
+    const wide = await k(
+      ...['get', 'events', '-o', 'wide', '--field-selector', 'involvedObject.name=web'],
+    );
+    assert.equal(wide.code, 0, wide.stderr);
+    for (const reason of ['Pulled', 'Created', 'Started', 'Unhealthy'])
+      assert.match(
+        wide.stdout,
+        new RegExp(` ${reason} +pod/web +spec\\.containers\\{httpd\\} +kubelet, ${NODE} `),
+        `${reason}:\n${wide.stdout}`,
+      );
+    const described = await k('describe', 'pod', 'web');
+    assert.match(described.stdout, /Warning +Unhealthy +.*kubelet.*Readiness probe failed/);
 
     const restore = await k('exec', 'web', '--', 'sh', '-c', 'echo ok > /www/ready.html');
     assert.equal(restore.code, 0, restore.stderr);
@@ -241,6 +266,40 @@ describe('probes on real containerd, with the endpoints controllers', () => {
     const refused = `Readiness probe failed: dial tcp ${p.status?.podIP ?? ''}:9000: connect: connection refused`;
     assert.ok((await events('tcp', 'Unhealthy')).includes(refused), refused);
     assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
+  });
+
+  it('readiness gates: NotReady (ReadinessGatesNotReady) until the gate condition is patched True through pods/status, then Ready and in the endpoints', async () => {
+    const held = await podWhen(
+      'gated containers ready',
+      'gated',
+      (p) => condition(p, 'ContainersReady') === 'True',
+    );
+    const ready = held.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.deepEqual(
+      [ready?.status, ready?.reason, ready?.message],
+      [
+        'False',
+        'ReadinessGatesNotReady',
+        `corresponding condition of pod readiness gate "${GATE}" does not exist.`,
+      ],
+    );
+    const ip = held.status?.podIP ?? '';
+    const subset = async () =>
+      (await client.get<Endpoints>({ ...ENDPOINTS, name: 'gated' })).subsets?.[0];
+    await until('gated in notReadyAddresses', async () =>
+      (await subset())?.notReadyAddresses?.some((a) => a.ip === ip) === true ? true : undefined,
+    );
+    // What a controller owning the gate does: set its condition through pods/status.
+    const patch = await k(
+      ...['patch', 'pod', 'gated', '--subresource=status', '--type=strategic', '-p'],
+      JSON.stringify({ status: { conditions: [{ type: GATE, status: 'True' }] } }),
+    );
+    assert.equal(patch.code, 0, patch.stderr);
+    const p = await podWhen('gated Ready', 'gated', (x) => condition(x, 'Ready') === 'True');
+    assert.equal(condition(p, GATE), 'True', 'the agent keeps the condition it does not own');
+    await until('gated in addresses', async () =>
+      (await subset())?.addresses?.some((a) => a.ip === ip) === true ? true : undefined,
+    );
   });
 
   it('a startup probe holds started and Ready back, then readiness runs at once', async () => {
@@ -309,10 +368,16 @@ describe('probes on real containerd, with the endpoints controllers', () => {
       unhealthy.includes('Liveness probe failed: HTTP probe failed with statuscode: 404'),
       JSON.stringify(unhealthy),
     );
-    const killing = await events('live', 'Killing');
+    const killing = await client.list<CoreEvent>(EVENTS, {
+      fieldSelector: 'involvedObject.name=live,reason=Killing',
+    });
     assert.ok(
-      killing.includes('Container c failed liveness probe, will be restarted'),
-      JSON.stringify(killing),
+      killing.items.some(
+        (e) =>
+          e.message === 'Container c failed liveness probe, will be restarted' &&
+          e.involvedObject.fieldPath === 'spec.containers{c}',
+      ),
+      JSON.stringify(killing.items),
     );
   });
 

@@ -5,10 +5,11 @@
  * answered as the waiting reason upstream shows (ErrImagePull, ImagePullBackOff,
  * CreateContainerConfigError, CreateContainerError, RunContainerError) with an event. Stopping
  * runs the preStop hook within the grace period, then StopContainer (the runtime sends SIGTERM,
- * then SIGKILL when the rest of the grace period is over).
+ * then SIGKILL when the rest of the grace period is over). Every event names the container
+ * (`involvedObject.fieldPath`), as upstream's recordContainerEvent.
  */
 import type { Container, LifecycleHandler, Pod, Service } from 'kubernetes-types/core/v1.d.ts';
-import type { EventRecorder, KubeObject } from '../../client/index.ts';
+import type { EventRecorder } from '../../client/index.ts';
 import type { PodSandboxConfig } from '../cri/cri-types.ts';
 import type { ContainerRuntime } from '../cri/runtime-service.ts';
 import type { Prober } from '../probes/prober.ts';
@@ -16,6 +17,7 @@ import type { MountedVolume } from '../volumes/volume-manager.ts';
 import { buildContainerConfig } from './container-config.ts';
 import { makeMounts } from './container-mounts.ts';
 import { ContainerConfigError, containerEnv } from './container-env.ts';
+import { containerRef } from './event-refs.ts';
 import type { ConfigObjects } from './container-env.ts';
 import type { ImagePuller } from './image-puller.ts';
 import { grpcErrorText } from './image-puller.ts';
@@ -52,13 +54,6 @@ export interface StartInput {
 /** undefined: started; otherwise why it waits. */
 export type StartResult = WaitingReason | undefined;
 
-/** The pod as events name it (kind and apiVersion set, as the informer's objects lack them). */
-export const podRef = (pod: Pod): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: pod.metadata ?? {},
-});
-
 function errText(err: unknown): string {
   return grpcErrorText(err);
 }
@@ -73,7 +68,7 @@ export class ContainerRunner {
   async start(input: StartInput): Promise<StartResult> {
     const { pod, container: c, signal } = input;
     const ev = this.#o.events;
-    const ref = podRef(pod);
+    const ref = containerRef(pod, c.name);
     const uid = pod.metadata?.uid ?? '';
     const pull = await this.#o.puller.ensure(
       uid,
@@ -206,8 +201,10 @@ export class ContainerRunner {
     message: string,
   ): Promise<void> {
     const start = Date.now();
-    if (pod !== undefined && message !== '')
-      this.#o.events.event(podRef(pod), 'Normal', 'Killing', message);
+    // upstream's recordContainerEvent: about the container, not the pod.
+    const ref = pod === undefined ? undefined : containerRef(pod, container.name);
+    if (ref !== undefined && message !== '')
+      this.#o.events.event(ref, 'Normal', 'Killing', message);
     const preStop = spec?.lifecycle?.preStop;
     if (preStop !== undefined && container.state === 'running' && graceSeconds > 0) {
       const r = await Promise.race([
@@ -224,8 +221,8 @@ export class ContainerRunner {
           }, graceSeconds * 1000),
         ),
       ]);
-      if (!r.success && pod !== undefined)
-        this.#o.events.event(podRef(pod), 'Warning', 'FailedPreStopHook', r.output);
+      if (!r.success && ref !== undefined)
+        this.#o.events.event(ref, 'Warning', 'FailedPreStopHook', r.output);
     }
     const left = Math.max(2, graceSeconds - Math.floor((Date.now() - start) / 1000));
     await this.#o.runtime.stopContainer(container.id, left);

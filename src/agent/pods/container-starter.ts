@@ -11,7 +11,7 @@ import type { EventRecorder } from '../../client/index.ts';
 import type { PodSandboxConfig } from '../cri/cri-types.ts';
 import type { MountedVolume } from '../volumes/volume-manager.ts';
 import type { ContainerRunner } from './container-runner.ts';
-import { podRef } from './container-runner.ts';
+import { containerRef } from './event-refs.ts';
 import type { ImagePuller } from './image-puller.ts';
 import type { PodActions } from './pod-actions.ts';
 import { reasonKey } from './pod-status.ts';
@@ -95,7 +95,7 @@ export class ContainerStarter {
             message: `back-off ${goDurationText(delay)} restarting failed container=${c.name} pod=${podDescription(identity(pod))}`,
           });
           o.events.event(
-            podRef(pod),
+            containerRef(pod, c.name),
             'Warning',
             'BackOff',
             `Back-off restarting failed container ${c.name} in pod ${podDescription(identity(pod))}`,

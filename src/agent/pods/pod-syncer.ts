@@ -17,7 +17,7 @@ import type { ProbeManager } from '../probes/probe-manager.ts';
 import { VolumeSetupError } from '../volumes/volume-manager.ts';
 import type { VolumeManager } from '../volumes/volume-manager.ts';
 import type { ContainerRunner } from './container-runner.ts';
-import { podRef } from './container-runner.ts';
+import { podRef } from './event-refs.ts';
 import { ContainerStarter } from './container-starter.ts';
 import type { ImagePuller } from './image-puller.ts';
 import { grpcErrorText } from './image-puller.ts';

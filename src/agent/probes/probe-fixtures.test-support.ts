@@ -3,8 +3,8 @@
  * (answers set per probe object, every try recorded) and an event recorder kept in memory.
  */
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.d.ts';
-import { FakeClock } from '../../client/index.ts';
-import type { EventRecorder, KubeObject } from '../../client/index.ts';
+import { FakeClock, involvedObjectOf } from '../../client/index.ts';
+import type { EventObject, EventRecorder } from '../../client/index.ts';
 import { container, newPod, runtimePod, sandbox } from '../pods/pod-fixtures.test-support.ts';
 import type { RuntimeContainer, RuntimePod } from '../pods/runtime-state.ts';
 import { ProbeManager } from './probe-manager.ts';
@@ -36,9 +36,16 @@ export class FakeRunner implements ProbeRunner {
 }
 
 export class Events implements EventRecorder {
-  readonly list: { reason: string; message: string; type: string; name: string }[] = [];
-  event(obj: KubeObject, type: string, reason: string, message: string): void {
-    this.list.push({ reason, message, type, name: obj.metadata?.name ?? '' });
+  readonly list: {
+    reason: string;
+    message: string;
+    type: string;
+    name: string;
+    fieldPath: string | undefined;
+  }[] = [];
+  event(obj: EventObject, type: string, reason: string, message: string): void {
+    const ref = involvedObjectOf(obj);
+    this.list.push({ reason, message, type, name: ref.name ?? '', fieldPath: ref.fieldPath });
   }
   messages(reason: string): string[] {
     return this.list.filter((e) => e.reason === reason).map((e) => e.message);

@@ -21,6 +21,11 @@ describe('ProbeManager', () => {
     assert.deepEqual(f.events.messages('Unhealthy').slice(0, 1), [
       'Readiness probe failed: not yet',
     ]);
+    // upstream's recordContainerEvent: the event names the container (kubectl's SUBOBJECT).
+    assert.deepEqual(
+      [f.events.list[0]?.name, f.events.list[0]?.fieldPath],
+      [pod.metadata?.name, 'spec.containers{app}'],
+    );
     f.runner.answers.set(readiness, probeSuccess());
     await f.advance(1000);
     assert.equal(f.manager.ready(pod, c), true, 'one success is enough (successThreshold 1)');
@@ -185,9 +190,10 @@ describe('ProbeManager', () => {
     f.manager.stopAll();
   });
 
-  it('probes restartable init containers (sidecars), not regular ones', () => {
+  it('probes restartable init containers (sidecars), not regular ones', async () => {
     const f = fixture();
     const readiness = probe();
+    f.runner.answers.set(readiness, probeFailure('sidecar down'));
     const pod = newPod({
       initContainers: [
         { name: 'side', restartPolicy: 'Always', readinessProbe: readiness },
@@ -203,6 +209,11 @@ describe('ProbeManager', () => {
         rt.containers.find((x) => x.name === 'side')!,
       ),
       false,
+    );
+    await f.advance(1000);
+    assert.deepEqual(
+      f.events.list.filter((e) => e.reason === 'Unhealthy').map((e) => e.fieldPath),
+      ['spec.initContainers{side}', 'spec.initContainers{side}'],
     );
     f.manager.stopAll();
   });

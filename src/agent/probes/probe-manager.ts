@@ -13,6 +13,7 @@
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.d.ts';
 import { realClock } from '../../client/index.ts';
 import type { Clock, EventRecorder } from '../../client/index.ts';
+import { containerRef } from '../pods/event-refs.ts';
 import type { ProbeVerdicts } from '../pods/pod-actions.ts';
 import type { RuntimeContainer, RuntimePod } from '../pods/runtime-state.ts';
 import type { ProbeRunner } from './prober.ts';
@@ -161,15 +162,8 @@ export class ProbeManager {
         : (runtime?.sandboxes.find((s) => s.id === instance.sandboxId)?.ips[0] ?? '');
     // upstream's ExpandContainerCommandOnlyStatic: `valueFrom` variables expand to ''.
     const env = new Map((c.env ?? []).map((e) => [e.name, e.value ?? '']));
-    const ref = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: pod.metadata?.name ?? '',
-        namespace: pod.metadata?.namespace ?? 'default',
-        uid,
-      },
-    };
+    // upstream's prober.recordContainerEvent: about the container (`fieldPath`), not the pod.
+    const ref = containerRef(pod, c.name);
     const worker = new ProbeWorker({
       kind,
       probe,
