@@ -271,6 +271,18 @@ describe('LeaderElector: renew, lose, release', () => {
     await b.done;
   });
 
+  test('after release on cancel no timer is left (a stopped process exits at once)', async () => {
+    const store = new FakeLockStore();
+    const clock = new FakeClock();
+    const a = candidate(store, 'a_1', clock);
+    await advance([clock], 1_000);
+    a.stop.abort();
+    await advance([clock], 20);
+    await a.done;
+    assert.equal(store.record?.holderIdentity, '');
+    assert.equal(clock.pendingTimers, 0);
+  });
+
   test('releaseOnCancel=false leaves the record to expire', async () => {
     const store = new FakeLockStore();
     const clock = new FakeClock();

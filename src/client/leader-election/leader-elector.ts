@@ -134,7 +134,11 @@ export class LeaderElector {
         // Release only once the work has wound down (client-go's ReleaseOnCancel contract),
         // but never wait longer than a renew deadline for it: a term-scoped client sends
         // nothing after the abort anyway.
-        await Promise.race([work, sleep(this.#clock, this.#t.renewDeadlineMs)]);
+        // The bound's timer is cancelled as soon as the work settles: a pending timer would
+        // keep the process alive for the rest of the renew deadline after a SIGTERM.
+        const bound = new AbortController();
+        await Promise.race([work, sleep(this.#clock, this.#t.renewDeadlineMs, bound.signal)]);
+        bound.abort();
         await this.#releaseLock();
       }
       await work;
