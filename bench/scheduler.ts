@@ -14,7 +14,7 @@
  * etcd puts/s and the scheduler's own decision rate without the API (the same nodes and pods
  * through `schedulePod` and the cache's assume, in this process, CPU time).
  * Options: `--quick` (100 nodes / 1,000 pods), `--profile` (node --cpu-prof on the API server
- * and the schedulers; prints their hottest functions).
+ * and the schedulers; prints their hottest functions and keeps the profiles).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -324,6 +324,8 @@ export async function run(args: readonly string[]): Promise<void> {
     process.stdout.write(`wrote ${writeResult('scheduler', rows)}\n`);
   } finally {
     await cluster.stop();
-    rmSync(profDir, { recursive: true, force: true });
+    // With --profile the .cpuprofile files stay for a closer look (Chrome DevTools, speedscope).
+    if (profile) process.stdout.write(`profiles kept in ${profDir}\n`);
+    else rmSync(profDir, { recursive: true, force: true });
   }
 }
