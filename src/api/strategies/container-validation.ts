@@ -1,6 +1,7 @@
 /**
  * Upstream's container checks (k/k core validation validateContainers, validateInitContainers
- * and validateContainerCommon, v1.33): names, image, ports, env, volume mounts, pull and
+ * and validateContainerCommon, v1.33): names, image, ports, env, volume mounts (in
+ * volume-mount-validation.ts), pull and
  * termination-message policies, probes and lifecycle hooks, host-port conflicts. Not checked:
  * resources (quantities, requests against limits), security contexts, resize policies,
  * volume devices, sleep actions and HTTP header names.
@@ -12,7 +13,6 @@ import {
   duplicate,
   forbidden,
   invalid,
-  notFound,
   notSupported,
   required,
 } from '../validation/field-error.ts';
@@ -26,6 +26,7 @@ import {
   validatePortNumOrName,
 } from './field-rules.ts';
 import { num, obj, objs, str, strs } from './json-fields.ts';
+import { validateVolumeMounts } from './volume-mount-validation.ts';
 
 const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -64,28 +65,6 @@ function validateContainerPorts(c: JsonObject, path: string): FieldError[] {
       }
     }
     errs.push(...validateEnum(str(port, 'protocol'), PORT_PROTOCOLS, childPath(p, 'protocol')));
-  });
-  return errs;
-}
-
-function validateVolumeMounts(
-  c: JsonObject,
-  volumes: ReadonlySet<string>,
-  path: string,
-): FieldError[] {
-  const errs: FieldError[] = [];
-  const mountPoints = new Set<string>();
-  objs(c, 'volumeMounts').forEach((m, i) => {
-    const p = indexPath(path, i);
-    const name = str(m, 'name');
-    const mountPath = str(m, 'mountPath');
-    if (name === '') errs.push(required(childPath(p, 'name')));
-    if (!volumes.has(name)) errs.push(notFound(childPath(p, 'name'), name));
-    if (mountPath === '') errs.push(required(childPath(p, 'mountPath')));
-    if (mountPoints.has(mountPath)) {
-      errs.push(invalid(childPath(p, 'mountPath'), mountPath, 'must be unique'));
-    }
-    mountPoints.add(mountPath);
   });
   return errs;
 }
@@ -179,7 +158,7 @@ function validateProbesAndHooks(c: JsonObject, path: string): FieldError[] {
 /** Upstream's validateContainerCommon. */
 function validateContainerCommon(
   c: JsonObject,
-  volumes: ReadonlySet<string>,
+  volumes: ReadonlyMap<string, JsonObject>,
   path: string,
 ): FieldError[] {
   const errs: FieldError[] = [];
@@ -223,7 +202,7 @@ function checkHostPortConflicts(containers: readonly JsonObject[], path: string)
 /** Upstream's validateContainers (regular containers; at least one). */
 export function validateContainers(
   list: JsonValue | undefined,
-  volumes: ReadonlySet<string>,
+  volumes: ReadonlyMap<string, JsonObject>,
   path: string,
 ): FieldError[] {
   const containers = Array.isArray(list) ? list.filter(isJsonObject) : [];
@@ -251,7 +230,7 @@ const NOT_FOR_INIT = 'may not be set for init containers without restartPolicy=A
 export function validateInitContainers(
   list: JsonValue | undefined,
   regular: JsonValue | undefined,
-  volumes: ReadonlySet<string>,
+  volumes: ReadonlyMap<string, JsonObject>,
   path: string,
 ): FieldError[] {
   const errs: FieldError[] = [];

@@ -44,8 +44,15 @@ const POD_FIELD_LABELS = new Set([
 
 const SUBSCRIPTED_RE = /^(metadata\.(?:annotations|labels))\['(.*)'\]$/;
 
-/** Upstream's validateObjectFieldSelector for env vars. */
-export function validateEnvFieldRef(ref: JsonObject, path: string): FieldError[] {
+/**
+ * Upstream's validateObjectFieldSelector: `expressions` are the (sorted) field paths allowed
+ * without a subscript; `metadata.labels['k']` and `metadata.annotations['k']` always are.
+ */
+export function validateObjectFieldSelector(
+  ref: JsonObject,
+  expressions: readonly string[],
+  path: string,
+): FieldError[] {
   const apiVersion = str(ref, 'apiVersion');
   const fieldPath = str(ref, 'fieldPath');
   if (apiVersion === '') return [required(childPath(path, 'apiVersion'))];
@@ -65,7 +72,7 @@ export function validateEnvFieldRef(ref: JsonObject, path: string): FieldError[]
   }
   const label = fieldPath === 'spec.host' ? 'spec.nodeName' : fieldPath;
   if (!POD_FIELD_LABELS.has(label)) return converting(`field label not supported: ${fieldPath}`);
-  return ENV_FIELD_PATHS.includes(label) ? [] : [notSupported(fp, label, ENV_FIELD_PATHS)];
+  return expressions.includes(label) ? [] : [notSupported(fp, label, expressions)];
 }
 
 /** Upstream's validateConfigMapKeySelector / validateSecretKeySelector. */
@@ -86,7 +93,9 @@ function validateValueFrom(ev: JsonObject, path: string): FieldError[] {
   const fieldRef = obj(from, 'fieldRef');
   if (fieldRef !== undefined) {
     sources++;
-    errs.push(...validateEnvFieldRef(fieldRef, childPath(path, 'fieldRef')));
+    errs.push(
+      ...validateObjectFieldSelector(fieldRef, ENV_FIELD_PATHS, childPath(path, 'fieldRef')),
+    );
   }
   if (obj(from, 'resourceFieldRef') !== undefined) sources++;
   for (const key of ['configMapKeyRef', 'secretKeyRef'] as const) {

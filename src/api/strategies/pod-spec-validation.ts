@@ -1,113 +1,24 @@
 /**
  * Upstream's ValidatePodSpec and ValidatePodTemplateSpec essentials (k/k core validation,
- * v1.33), in upstream's order: volumes (names, exactly one source, the common sources'
- * required fields), containers, init containers, restart and DNS policies, node selector,
- * DNS config for `None`, service account and node names, activeDeadlineSeconds, hostname,
- * subdomain, tolerations. Not checked: security contexts, affinity, topology spread, host
- * aliases, readiness and scheduling gates' names, overhead, OS and resource claims.
+ * v1.33), in upstream's order: volumes (volume-validation.ts), containers and init containers
+ * (with their volume mounts), restart and DNS policies, node selector, the pod security
+ * context's IDs and fsGroupChangePolicy, DNS config for `None`, service account and node
+ * names, activeDeadlineSeconds, hostname, subdomain, tolerations. Not checked: the rest of
+ * the security contexts, affinity, topology spread, host aliases, readiness and scheduling
+ * gates' names, overhead, OS and resource claims.
  */
 import type { JsonObject } from '../json.ts';
 import type { FieldError } from '../validation/field-error.ts';
-import {
-  duplicate,
-  forbidden,
-  invalid,
-  notSupported,
-  required,
-} from '../validation/field-error.ts';
+import { forbidden, invalid, notSupported, required } from '../validation/field-error.ts';
 import { childPath, indexPath } from '../validation/field-path.ts';
 import { validateAnnotations } from '../validation/object-meta.ts';
 import { validateLabelName, validateLabels } from '../validation/labels.ts';
 import { isDNS1123Subdomain, isValidLabelValue } from '../validation/names.ts';
 import { validateContainers, validateInitContainers } from './container-validation.ts';
+import { validatePodSecurityContext } from './pod-security-context-validation.ts';
+import { validateVolumes } from './volume-validation.ts';
 import { inclusiveRangeError, validateDNS1123Label } from './field-rules.ts';
 import { isUnset, num, obj, objs, str, strMap } from './json-fields.ts';
-
-/** VolumeSource members in the order upstream's validateVolumeSource visits them. */
-const VOLUME_SOURCES = [
-  'hostPath',
-  'emptyDir',
-  'gitRepo',
-  'gcePersistentDisk',
-  'awsElasticBlockStore',
-  'secret',
-  'nfs',
-  'iscsi',
-  'glusterfs',
-  'flocker',
-  'persistentVolumeClaim',
-  'rbd',
-  'quobyte',
-  'cephfs',
-  'cinder',
-  'flexVolume',
-  'downwardAPI',
-  'fc',
-  'azureFile',
-  'configMap',
-  'vsphereVolume',
-  'photonPersistentDisk',
-  'portworxVolume',
-  'azureDisk',
-  'storageos',
-  'projected',
-  'scaleIO',
-  'csi',
-  'ephemeral',
-  'image',
-] as const;
-
-/** The source's required name field, when upstream checks one. */
-const REQUIRED_NAME: Readonly<Partial<Record<string, string>>> = {
-  hostPath: 'path',
-  secret: 'secretName',
-  configMap: 'name',
-  persistentVolumeClaim: 'claimName',
-};
-
-const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';
-
-function validateVolumeSource(v: JsonObject, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  let count = 0;
-  for (const kind of VOLUME_SOURCES) {
-    const source = obj(v, kind);
-    if (source === undefined) continue;
-    const p = childPath(path, kind);
-    if (count > 0) {
-      errs.push(forbidden(p, 'may not specify more than 1 volume type'));
-      continue;
-    }
-    count++;
-    const nameField = REQUIRED_NAME[kind];
-    if (nameField !== undefined && str(source, nameField) === '') {
-      errs.push(required(childPath(p, nameField)));
-    }
-    const mode = num(source, 'defaultMode');
-    if (mode !== undefined && (mode > 0o777 || mode < 0)) {
-      errs.push(invalid(childPath(p, 'defaultMode'), mode, FILE_MODE_ERROR));
-    }
-  }
-  if (count === 0) errs.push(required(path, 'must specify a volume type'));
-  return errs;
-}
-
-/** Upstream's ValidateVolumes; returns the names of the volumes that passed, for mounts. */
-function validateVolumes(spec: JsonObject, path: string): [Set<string>, FieldError[]] {
-  const names = new Set<string>();
-  const errs: FieldError[] = [];
-  objs(spec, 'volumes').forEach((v, i) => {
-    const p = indexPath(path, i);
-    const name = str(v, 'name');
-    const el = validateVolumeSource(v, p);
-    if (name === '') el.push(required(childPath(p, 'name')));
-    else el.push(...validateDNS1123Label(name, childPath(p, 'name')));
-    if (names.has(name)) el.push(duplicate(childPath(p, 'name'), name));
-    if (el.length === 0) names.add(name);
-    else errs.push(...el);
-  });
-  return [names, errs];
-}
 
 function validatePolicy(value: string, valid: readonly string[], path: string): FieldError[] {
   if (value === '') return [required(path)];
@@ -185,6 +96,7 @@ export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
     ),
   );
   errs.push(...validateLabels(strMap(spec, 'nodeSelector'), childPath(path, 'nodeSelector')));
+  errs.push(...validatePodSecurityContext(spec, childPath(path, 'securityContext')));
   if (dnsPolicy === 'None' && obj(spec, 'dnsConfig') === undefined) {
     errs.push(
       required(childPath(path, 'dnsConfig'), 'must provide `dnsConfig` when `dnsPolicy` is None'),
