@@ -6,9 +6,11 @@
  * refused) until the port listens; a startup probe holds Ready back and then lets the readiness
  * probe run at once; a failing startup probe restarts its container within the probe's own
  * terminationGracePeriodSeconds (the pod's is 60 s); an httpGet liveness probe that starts
- * failing restarts the container with upstream's Unhealthy and Killing events; a readiness gate
- * holds Ready (ReadinessGatesNotReady) until its condition is patched True through pods/status.
- * The kubelet's events name their container (`kubectl get events -o wide` SUBOBJECT). Probes go from
+ * failing restarts the container with upstream's Unhealthy and Killing events; gRPC probes
+ * (grpc.health.v1.Health/Check against a static test server) hold Ready back while it answers
+ * NOT_SERVING and restart a container whose service it does not know; a readiness gate holds
+ * Ready (ReadinessGatesNotReady) until its condition is patched True through pods/status. The
+ * kubelet's events name their container (`kubectl get events -o wide` SUBOBJECT). Probes go from
  * the host to pod IPs on the node's own CNI bridge only; the test itself sends nothing to pods.
  * Nothing is left behind.
  */
@@ -23,6 +25,7 @@ import type { AgentOnContainerd } from '../harness/agent-on-containerd.ts';
 import type { ApiServerFixture } from '../harness/api-server-fixture.ts';
 import { BUSYBOX_IMAGE, NO_LEFTOVERS } from '../harness/containerd.ts';
 import type { ContainerdNode } from '../harness/containerd.ts';
+import { GRPC_HEALTH_IMAGE, grpcHealthImageTar } from '../harness/images.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { until } from '../harness/until.ts';
 
@@ -117,6 +120,31 @@ const PODS_TO_RUN: Pod[] = [
     readinessGates: [{ conditionType: GATE }],
     containers: [{ name: 'c', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }],
   }),
+  pod('grpc', {
+    containers: [
+      {
+        name: 'server',
+        image: GRPC_HEALTH_IMAGE,
+        // NOT_SERVING for 3 s after start, then SERVING.
+        args: ['9090', '3'],
+        readinessProbe: { grpc: { port: 9090 }, periodSeconds: 1, failureThreshold: 1 },
+      },
+    ],
+  }),
+  pod('grpc-unknown', {
+    containers: [
+      {
+        name: 'server',
+        image: GRPC_HEALTH_IMAGE,
+        args: ['9090'],
+        livenessProbe: {
+          grpc: { port: 9090, service: 'nope' },
+          periodSeconds: 1,
+          failureThreshold: 2,
+        },
+      },
+    ],
+  }),
   pod('live', {
     containers: [
       {
@@ -170,6 +198,7 @@ describe('probes on real containerd, with the endpoints controllers', () => {
       clientComponent: 'agent-probes-e2e',
     });
     ({ node, fx, client, logs: agentLog } = setup);
+    await node.ctr('images', 'import', grpcHealthImageTar());
     controllers = new ControllerManager({
       client,
       identity: 'probes-e2e',
@@ -266,6 +295,36 @@ describe('probes on real containerd, with the endpoints controllers', () => {
     const refused = `Readiness probe failed: dial tcp ${p.status?.podIP ?? ''}:9000: connect: connection refused`;
     assert.ok((await events('tcp', 'Unhealthy')).includes(refused), refused);
     assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
+  });
+
+  it('grpc probes: NOT_SERVING holds Ready back until SERVING; an unknown service (NotFound) fails liveness and restarts', async () => {
+    const p = await podWhen('grpc Ready', 'grpc', (x) => condition(x, 'Ready') === 'True');
+    assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
+    const unhealthy = await events('grpc', 'Unhealthy');
+    assert.ok(
+      unhealthy.includes(
+        'Readiness probe failed: service unhealthy (responded with "NOT_SERVING")',
+      ),
+      JSON.stringify(unhealthy),
+    );
+    await podWhen(
+      'grpc-unknown restarted',
+      'grpc-unknown',
+      (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      40_000,
+    );
+    const failed = await events('grpc-unknown', 'Unhealthy');
+    assert.ok(
+      failed.includes(
+        'Liveness probe failed: error: health rpc probe failed: rpc error: code = NotFound desc = unknown service',
+      ),
+      JSON.stringify(failed),
+    );
+    assert.ok(
+      (await events('grpc-unknown', 'Killing')).includes(
+        'Container server failed liveness probe, will be restarted',
+      ),
+    );
   });
 
   it('readiness gates: NotReady (ReadinessGatesNotReady) until the gate condition is patched True through pods/status, then Ready and in the endpoints', async () => {

@@ -1,7 +1,8 @@
 /**
  * Container images built from local files only (no registry): a busybox image from Debian's
  * static busybox (every applet linked) and a static pause built with gcc, each written as an
- * OCI image layout tar that `ctr images import` takes. Built once per machine and cached under
+ * OCI image layout tar that `ctr images import` takes; on demand, a static gRPC health server
+ * (grpc-health-server.c) for gRPC probes. Built once per machine and cached under
  * `<tmpdir>/k8ts-images/<hash of inputs>/` (written to a temp name, then renamed, so concurrent
  * test processes never see half a file).
  */
@@ -19,10 +20,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 export const BUSYBOX_IMAGE = 'localhost/k8ts/busybox:1';
 export const PAUSE_IMAGE = 'localhost/k8ts/pause:1';
+/** `/grpc-health-server PORT [SECS]`: see grpc-health-server.c. */
+export const GRPC_HEALTH_IMAGE = 'localhost/k8ts/grpc-health:1';
 
 const BUSYBOX_BINARY = '/bin/busybox';
 const BUILDER_VERSION = '1';
@@ -181,4 +185,38 @@ export function localImages(): LocalImages {
     rmSync(work, { recursive: true, force: true });
   }
   return images;
+}
+
+const GRPC_HEALTH_C = fileURLToPath(new URL('./grpc-health-server.c', import.meta.url));
+
+/** The gRPC health server's image tar, built on first use and cached per machine. */
+export function grpcHealthImageTar(): string {
+  const source = readFileSync(GRPC_HEALTH_C);
+  const key = sha256(
+    Buffer.concat([Buffer.from(`${BUILDER_VERSION}\n${GRPC_HEALTH_IMAGE}\n`), source]),
+  );
+  const dir = join(tmpdir(), 'k8ts-images', key.slice(0, 16));
+  const out = join(dir, 'grpc-health.tar');
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'k8ts-image-build-'));
+  try {
+    const root = join(work, 'rootfs');
+    mkdirSync(root, { recursive: true });
+    const binary = join(root, 'grpc-health-server');
+    execFileSync('gcc', ['-O2', '-static', '-o', binary, GRPC_HEALTH_C]);
+    execFileSync('strip', [binary]);
+    const tmp = `${out}.${String(process.pid)}.tmp`;
+    writeOciImage(
+      root,
+      GRPC_HEALTH_IMAGE,
+      { Entrypoint: ['/grpc-health-server'], Cmd: ['9090'] },
+      tmp,
+      join(work, 'oci'),
+    );
+    renameSync(tmp, out);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return out;
 }

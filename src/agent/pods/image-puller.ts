@@ -10,6 +10,7 @@ import { CriError } from '../cri/cri-errors.ts';
 import type { PodSandboxConfig } from '../cri/cri-types.ts';
 import type { ImageService } from '../cri/runtime-service.ts';
 import type { RestartBackoff } from './restart-backoff.ts';
+import { goStatusErrorText } from '../../util/go-grpc-status.ts';
 
 export type PullResult =
   | { readonly ok: true; readonly imageRef: string; readonly pulled: boolean; readonly ms: number }
@@ -19,29 +20,12 @@ export type PullResult =
       readonly message: string;
     };
 
-const GRPC_CODE_NAMES: Readonly<Record<number, string>> = {
-  1: 'Canceled',
-  2: 'Unknown',
-  3: 'InvalidArgument',
-  4: 'DeadlineExceeded',
-  5: 'NotFound',
-  6: 'AlreadyExists',
-  7: 'PermissionDenied',
-  8: 'ResourceExhausted',
-  9: 'FailedPrecondition',
-  10: 'Aborted',
-  12: 'Unimplemented',
-  13: 'Internal',
-  14: 'Unavailable',
-  16: 'Unauthenticated',
-};
-
 /** A CRI error as Go's gRPC status prints it (`rpc error: code = Unknown desc = ...`). */
 export function grpcErrorText(err: unknown): string {
   if (err instanceof CriError) {
     const cause = err.cause as { details?: unknown } | undefined;
     const details = typeof cause?.details === 'string' ? cause.details : err.message;
-    return `rpc error: code = ${GRPC_CODE_NAMES[err.grpcCode] ?? String(err.grpcCode)} desc = ${details}`;
+    return goStatusErrorText(err.grpcCode, details);
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CriCallError, CriDeadlineError } from '../cri/cri-errors.ts';
 import type { ExecSyncResult } from '../cri/cri-types.ts';
+import type { GrpcProbeRequest } from './grpc-probe.ts';
 import type { HttpProbeRequest } from './http-probe.ts';
 import { probeSuccess } from './probe-result.ts';
 import { Prober, probeUserAgent, resolvePort } from './prober.ts';
@@ -20,6 +21,7 @@ const target: ProbeTarget = {
 function fakes(exec: (cmd: readonly string[], timeout: number) => Promise<ExecSyncResult>) {
   const http: HttpProbeRequest[] = [];
   const tcp: { host: string; port: number; timeoutMs: number }[] = [];
+  const grpc: GrpcProbeRequest[] = [];
   const prober = new Prober({
     runtime: { execSync: (_id, cmd, timeout) => exec(cmd, timeout) },
     allowedTarget: (ip) => ip.startsWith('10.0.0.'),
@@ -31,8 +33,12 @@ function fakes(exec: (cmd: readonly string[], timeout: number) => Promise<ExecSy
       tcp.push({ host, port, timeoutMs });
       return Promise.resolve(probeSuccess());
     },
+    grpc: (r) => {
+      grpc.push(r);
+      return Promise.resolve(probeSuccess('service healthy'));
+    },
   });
-  return { prober, http, tcp };
+  return { prober, http, tcp, grpc };
 }
 
 const execResult = (exit_code: number, stdout = '', stderr = ''): ExecSyncResult => ({
@@ -132,8 +138,32 @@ describe('Prober', () => {
     ]);
   });
 
+  it('grpc: the pod IP (the node IP of a host-network pod), its port and service, User-Agent, timeout', async () => {
+    const { prober, grpc } = fakes(() => Promise.reject(new Error('no exec')));
+    const ok = await prober.run({ grpc: { port: 9090, service: 'billing' } }, target, 2);
+    assert.deepEqual(ok, probeSuccess('service healthy'));
+    await prober.run({ grpc: { port: 9091 } }, { ...target, ip: '10.0.0.9' }, 0);
+    assert.deepEqual(grpc, [
+      {
+        host: '10.0.0.2',
+        port: 9090,
+        service: 'billing',
+        timeoutMs: 2000,
+        userAgent: 'kube-probe/1.33',
+      },
+      { host: '10.0.0.9', port: 9091, service: '', timeoutMs: 1000, userAgent: 'kube-probe/1.33' },
+    ]);
+  });
+
   it('refuses hosts outside the node pod network and unknown ports, without sending anything', async () => {
-    const { prober, http, tcp } = fakes(() => Promise.reject(new Error('no exec')));
+    const { prober, http, tcp, grpc } = fakes(() => Promise.reject(new Error('no exec')));
+    // A pod IP the node does not route through its bridge: no gRPC probe either.
+    const offNode = await prober.run({ grpc: { port: 9090 } }, { ...target, ip: '192.0.2.8' }, 1);
+    assert.equal(offNode.result, 'unknown');
+    assert.match(offNode.error ?? '', /refuses to probe 192\.0\.2\.8/);
+    const badGrpcPort = await prober.run({ grpc: { port: 0 } }, target, 1);
+    assert.equal(badGrpcPort.error, 'invalid port number: 0');
+    assert.equal(grpc.length, 0);
     const away = await prober.run({ httpGet: { host: '192.0.2.1', port: 80 } }, target, 1);
     assert.equal(away.result, 'unknown');
     assert.match(away.error ?? '', /refuses to probe 192\.0\.2\.1/);

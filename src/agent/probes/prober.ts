@@ -3,17 +3,24 @@
  * (v1.33): `exec` through CRI ExecSync with the command's `$(VAR)` expanded from the
  * container's literal env (exit 0 succeeds; a timeout fails with `command "..." timed out`),
  * `httpGet` (http-probe.ts) and `tcpSocket` (tcp-probe.ts) to `host`, else the pod IP, on a
- * port given by number or by the name of a container port. Each try is bounded by
+ * port given by number or by the name of a container port, and `grpc` (grpc-probe.ts) to the pod
+ * IP (it names no host) with its `service`. Each try is bounded by
  * `timeoutSeconds`. A probe that cannot run (no such named port, a runtime error) answers
  * `unknown` with the reason. k8ts's one departure: network probes only go where `allowedTarget`
  * says (the node's own pod network and its IP); any other host is refused as `unknown`, so a
  * probe never leaves the machine through its default route.
  */
-import type { ExecAction, HTTPGetAction, TCPSocketAction } from 'kubernetes-types/core/v1.d.ts';
+import type {
+  ExecAction,
+  GRPCAction,
+  HTTPGetAction,
+  TCPSocketAction,
+} from 'kubernetes-types/core/v1.d.ts';
 import { CriError } from '../cri/cri-errors.ts';
 import type { RuntimeService } from '../cri/runtime-service.ts';
 import { expand } from '../pods/container-env.ts';
 import { versionInfo } from '../../version.ts';
+import { grpcProbe } from './grpc-probe.ts';
 import { httpProbe } from './http-probe.ts';
 import { probeFailure, probeSuccess, probeUnknown } from './probe-result.ts';
 import type { ProbeResult } from './probe-result.ts';
@@ -35,6 +42,8 @@ export interface ProbeAction {
   readonly exec?: ExecAction | undefined;
   readonly httpGet?: HTTPGetAction | undefined;
   readonly tcpSocket?: TCPSocketAction | undefined;
+  /** Probes only (a lifecycle handler has none). */
+  readonly grpc?: GRPCAction | undefined;
 }
 
 /** What runs a probe action: the Prober, or a fake in tests. */
@@ -49,6 +58,7 @@ export interface ProberOptions {
   /** Network probes (for tests). Default: the real ones. */
   readonly http?: typeof httpProbe | undefined;
   readonly tcp?: typeof tcpProbe | undefined;
+  readonly grpc?: typeof grpcProbe | undefined;
 }
 
 /** upstream's maxReadLength of exec output. */
@@ -96,7 +106,9 @@ export class Prober implements ProbeRunner {
     if (action.exec !== undefined) return this.#exec(action.exec, target, seconds);
     if (action.httpGet !== undefined) return this.#http(action.httpGet, target, seconds * 1000);
     if (action.tcpSocket !== undefined) return this.#tcp(action.tcpSocket, target, seconds * 1000);
-    return probeUnknown('missing probe handler (k8ts runs exec, httpGet and tcpSocket)');
+    if (action.grpc !== undefined) return this.#grpc(action.grpc, target, seconds * 1000);
+    // upstream: "missing probe handler for <pod>:<container>", an unknown result.
+    return probeUnknown('missing probe handler');
   }
 
   async #exec(action: ExecAction, target: ProbeTarget, seconds: number): Promise<ProbeResult> {
@@ -152,5 +164,18 @@ export class Prober implements ProbeRunner {
     const endpoint = this.#endpoint(action.host, action.port, target);
     if ('result' in endpoint) return Promise.resolve(endpoint);
     return (this.#o.tcp ?? tcpProbe)(endpoint.host, endpoint.port, timeoutMs);
+  }
+
+  #grpc(action: GRPCAction, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+    // upstream probes status.PodIP (the node IP for host-network pods): GRPCAction has no host.
+    const endpoint = this.#endpoint(undefined, action.port, target);
+    if ('result' in endpoint) return Promise.resolve(endpoint);
+    return (this.#o.grpc ?? grpcProbe)({
+      host: endpoint.host,
+      port: endpoint.port,
+      service: action.service ?? '',
+      timeoutMs,
+      userAgent: probeUserAgent(),
+    });
   }
 }
