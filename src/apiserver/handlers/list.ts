@@ -5,6 +5,7 @@ import { badRequest } from '../../api/status.ts';
 import { listResource } from '../registry/resource-list.ts';
 import { toTable, wantsTable } from '../table.ts';
 import type { ResourceContext } from './context.ts';
+import { parseReadOptions } from './list-options.ts';
 import { compileSelectors } from './selectors.ts';
 
 export function parseLimit(q: URLSearchParams): number | undefined {
@@ -17,12 +18,13 @@ export function parseLimit(q: URLSearchParams): number | undefined {
 export async function handleList(ctx: ResourceContext): Promise<void> {
   const { ex, info, def, services } = ctx;
   const q = ex.url.searchParams;
+  const read = parseReadOptions(q, false);
   const page = await listResource(services.store, def, {
     namespace: info.namespace,
     limit: parseLimit(q),
     continue: q.get('continue') ?? undefined,
-    resourceVersion: q.get('resourceVersion') ?? undefined,
-    resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+    resourceVersion: read.resourceVersion,
+    resourceVersionMatch: read.resourceVersionMatch,
     filter: compileSelectors(def, q),
   });
   const listMeta: JsonObject = { resourceVersion: page.resourceVersion };

@@ -10,6 +10,7 @@ import { watchResource } from '../registry/resource-watch.ts';
 import { toTable, wantsTable } from '../table.ts';
 import type { ResourceContext } from './context.ts';
 import { queryFlag } from './context.ts';
+import { parseReadOptions } from './list-options.ts';
 import { compileSelectors } from './selectors.ts';
 
 /** Upstream's --min-request-timeout is 1800 s; watches without timeoutSeconds get 30–60 min. */
@@ -25,6 +26,7 @@ export async function handleWatch(ctx: ResourceContext): Promise<void> {
     rawTimeout === null
       ? 1800 + Math.floor(Math.random() * 1800)
       : Math.min(Number(rawTimeout), MAX_WATCH_SECONDS);
+  const read = parseReadOptions(q, true);
   const filter = compileSelectors(def, q);
   const nameFilter = info.name;
   const accept = ex.header('accept');
@@ -38,7 +40,8 @@ export async function handleWatch(ctx: ResourceContext): Promise<void> {
   });
   const events = watchResource(services.store, def, {
     namespace: info.namespace,
-    resourceVersion: q.get('resourceVersion') ?? undefined,
+    resourceVersion: read.resourceVersion,
+    sendInitialEvents: read.sendInitialEvents,
     filter:
       nameFilter === undefined
         ? filter

@@ -3,8 +3,12 @@
  * stream opens with a synthetic ADDED per existing object, then changes; with a
  * resourceVersion it sends every change after it, or fails with 410 Expired when compacted.
  * Selectors apply to both old and new state (an object that stops matching is DELETED for this
- * watcher), and idle streams get BOOKMARKs when asked. Served from the store's own watch, so
- * every API server replica streams the same events with the same resourceVersions.
+ * watcher), and idle streams get BOOKMARKs when asked. `sendInitialEvents` (WatchList) as
+ * upstream's etcd3 watcher: true sends the current state (read at the latest revision, never
+ * older than the resourceVersion given) then, with bookmarks allowed, a BOOKMARK annotated
+ * `k8s.io/initial-events-end: "true"` at the revision it was read at; false with no
+ * resourceVersion starts at the latest revision without initial events. Served from the store's
+ * own watch, so every API server replica streams the same events with the same resourceVersions.
  */
 import type { JsonObject } from '../../api/json.ts';
 import { groupVersion } from '../../api/resource.ts';
@@ -13,6 +17,7 @@ import type { Store } from '../../storage/store.ts';
 import { decodeObject, prefixFor } from './object-codec.ts';
 import { listResource } from './resource-list.ts';
 import { parseResourceVersion } from './resource-store.ts';
+import { timeout } from '../../api/status.ts';
 import { toApiError } from './store-error.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -27,6 +32,8 @@ export interface WatchRequest {
   readonly resourceVersion?: string | undefined;
   readonly filter?: ((obj: JsonObject) => boolean) | undefined;
   readonly allowBookmarks?: boolean;
+  /** WatchList's sendInitialEvents; unset keeps the legacy meaning of resourceVersion ""/"0". */
+  readonly sendInitialEvents?: boolean | undefined;
   /** How long a stream may be idle before a BOOKMARK. Default: 10 s. */
   readonly bookmarkIntervalMs?: number;
   readonly signal: AbortSignal;
@@ -41,7 +48,12 @@ export async function* watchResource(
   const matches = (obj: JsonObject): boolean => req.filter === undefined || req.filter(obj);
   let since: number;
   const rv = req.resourceVersion;
-  if (rv === undefined || rv === '' || rv === '0') {
+  const fromNow = rv === undefined || rv === '' || rv === '0';
+  const bookmarks = req.allowBookmarks === true;
+  const send = req.sendInitialEvents;
+  if (send === true || (send === undefined && fromNow)) {
+    // NotOlderThan: a resourceVersion the store has not reached yet is refused, as a list's.
+    if (!fromNow) await assertNotInFuture(store, parseResourceVersion(rv), gr);
     // Initial state, then changes after the revision it was read at.
     const initial = await listResource(store, def, {
       namespace: req.namespace,
@@ -49,10 +61,18 @@ export async function* watchResource(
     });
     for (const obj of initial.items) yield { type: 'ADDED', object: obj };
     since = Number(initial.resourceVersion);
+    if (send === true && bookmarks) {
+      yield {
+        type: 'BOOKMARK',
+        object: bookmark(def, since, { [INITIAL_EVENTS_END_ANNOTATION]: 'true' }),
+      };
+    }
+  } else if (fromNow) {
+    // sendInitialEvents=false without a resourceVersion: changes from the latest revision on.
+    since = await currentRevision(store, gr);
   } else {
     since = parseResourceVersion(rv);
   }
-  const bookmarks = req.allowBookmarks === true;
   try {
     for await (const e of store.watch(prefixFor(def, req.namespace), {
       sinceRevision: since,
@@ -61,14 +81,7 @@ export async function* watchResource(
     })) {
       if (e.type === 'PROGRESS') {
         if (bookmarks) {
-          yield {
-            type: 'BOOKMARK',
-            object: {
-              kind: def.kind,
-              apiVersion: groupVersion(def),
-              metadata: { resourceVersion: String(e.revision) },
-            },
-          };
+          yield { type: 'BOOKMARK', object: bookmark(def, e.revision) };
         }
         continue;
       }
@@ -100,4 +113,44 @@ export async function* watchResource(
     }
     throw apiErr;
   }
+}
+
+/** Upstream's metav1.InitialEventsAnnotationKey. */
+export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
+function bookmark(
+  def: ResourceDefinition,
+  revision: number,
+  annotations?: Record<string, string>,
+): JsonObject {
+  return {
+    kind: def.kind,
+    apiVersion: groupVersion(def),
+    metadata: {
+      resourceVersion: String(revision),
+      ...(annotations === undefined ? {} : { annotations }),
+    },
+  };
+}
+
+async function currentRevision(
+  store: Store,
+  gr: { group: string; resource: string },
+): Promise<number> {
+  try {
+    return await store.currentRevision();
+  } catch (err: unknown) {
+    throw toApiError(err, gr, '');
+  }
+}
+
+/** 504 "Too large resource version", as upstream's TooLargeResourceVersionError. */
+async function assertNotInFuture(
+  store: Store,
+  wanted: number,
+  gr: { group: string; resource: string },
+): Promise<void> {
+  const current = await currentRevision(store, gr);
+  if (wanted > current)
+    throw timeout(`Too large resource version: ${String(wanted)}, current: ${String(current)}`, 1);
 }
