@@ -82,6 +82,7 @@ export async function startApiServerFixture(
   const controllers: ServiceAccountControllers | undefined = serviceAccountControllers
     ? startServiceAccountControllers(readFileSync(kubeconfigPath, 'utf8'), ca.certificatePem)
     : undefined;
+  await controllers?.ready();
   return {
     server,
     url,

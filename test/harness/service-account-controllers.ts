@@ -3,17 +3,24 @@
  * without one: the real serviceaccount controller (a `default` ServiceAccount in every
  * namespace, which the ServiceAccount admission plugin requires before a pod is admitted) and
  * the real root-ca-cert-publisher (`kube-root-ca.crt`, which the auto-mounted token volume
- * projects), in this process, with the given admin kubeconfig. `stop()` stops both.
+ * projects), in this process, with the given admin kubeconfig. `ready()` resolves once both
+ * acted on the namespaces that exist from the start (`default`, `kube-system`), so a test's
+ * first list or watch there already shows what a running cluster shows; `stop()` stops both.
  */
 import { RestClient, realClock } from '../../src/client/index.ts';
 import type { ControllerContext } from '../../src/controllers/controller.ts';
 import { SharedInformerFactory } from '../../src/controllers/informer-factory.ts';
 import { RootCaCertPublisher } from '../../src/controllers/rootcacertpublisher/root-ca-cert-publisher.ts';
 import { ServiceAccountsController } from '../../src/controllers/serviceaccount/serviceaccounts-controller.ts';
+import { until } from './until.ts';
 
 export interface ServiceAccountControllers {
+  /** Resolves when `default` and `kube-system` have their ServiceAccount and CA ConfigMap. */
+  ready(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const STARTING_NAMESPACES = ['default', 'kube-system'];
 
 export function startServiceAccountControllers(
   kubeconfig: string,
@@ -38,6 +45,18 @@ export function startServiceAccountControllers(
   ];
   informers.start(stopper.signal);
   return {
+    async ready() {
+      for (const namespace of STARTING_NAMESPACES) {
+        for (const [ref, name] of [
+          [{ group: '', version: 'v1', plural: 'serviceaccounts', namespace }, 'default'],
+          [{ group: '', version: 'v1', plural: 'configmaps', namespace }, 'kube-root-ca.crt'],
+        ] as const)
+          await until(`${namespace}/${name}`, async () => {
+            await client.get({ ...ref, name }, { signal: stopper.signal });
+            return true;
+          });
+      }
+    },
     async stop() {
       stopper.abort();
       await Promise.all(running);
