@@ -10,7 +10,8 @@
  * namespace), as the fixture runs the controllers that make the account and that ConfigMap.
  * Both tokens are accepted by the API server (TokenReview, bound to the pod); ConfigMap and Secret updates reach the running container's
  * files; API volumes and readOnly mounts are read-only. A second pod waits in ContainerCreating
- * with a FailedMount event until its ConfigMap exists. Deleting the pods leaves nothing behind:
+ * with a FailedMount event (retried with upstream's backoff, one Event whose count grows) until
+ * its ConfigMap exists. Deleting the pods leaves nothing behind:
  * no sandboxes, containers, mounts (tmpfs), cgroups, IPs, pod directories; the hostPath stays.
  */
 import 'reflect-metadata';
@@ -305,27 +306,26 @@ describe('agent volumes on real containerd', () => {
 
   it('a missing ConfigMap keeps a pod ContainerCreating with FailedMount until it exists', async () => {
     const message = 'MountVolume.SetUp failed for volume "late" : configmap "late" not found';
-    await until(
-      'FailedMount event',
-      async () =>
-        (
+    // Retried with upstream's backoff (500 ms, 1 s, 2 s, ...): one Event whose count grows.
+    const failedMounts = await until(
+      'a FailedMount event seen twice',
+      async () => {
+        const events = (
           await client.list<CoreEvent>({
             group: '',
             version: 'v1',
             plural: 'events',
             namespace: 'default',
           })
-        ).items.some(
-          (e) =>
-            e.involvedObject.name === 'waits' &&
-            e.reason === 'FailedMount' &&
-            e.type === 'Warning' &&
-            e.message === message,
-        )
-          ? true
-          : undefined,
+        ).items.filter((e) => e.involvedObject.name === 'waits' && e.reason === 'FailedMount');
+        return events.some((e) => (e.count ?? 0) >= 2) ? events : undefined;
+      },
       20_000,
       300,
+    );
+    assert.deepEqual(
+      failedMounts.map((e) => [e.type, e.message]),
+      [['Warning', message]],
     );
     const waiting = await getPod('waits');
     assert.equal(waiting.status?.phase, 'Pending');

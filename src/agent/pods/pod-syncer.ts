@@ -1,7 +1,8 @@
 /**
  * One pod's sync (kubelet's syncPod / syncTerminatingPod / syncTerminatedPod with kuberuntime's
- * SyncPod): read the pod from the runtime, compute the actions, kill what must go, create the
- * sandbox, start containers (ContainerStarter: init containers in order, then app containers,
+ * SyncPod): read the pod from the runtime, mount its volumes (VolumeOperations: each volume
+ * retried with upstream's backoff, ContainerCreating until all are mounted), compute the
+ * actions, kill what must go, create the sandbox, start containers (ContainerStarter: init containers in order, then app containers,
  * with crash-loop backoff), drop old exited instances (the last one stays for
  * `kubectl logs --previous`), then write the status. A deleted pod is terminated: preStop hooks
  * and SIGTERM within its grace period, SIGKILL after, a terminal status, then every trace is
@@ -14,8 +15,9 @@ import type { JsonLineLogFn } from '../../util/json-line-log.ts';
 import type { AgentPaths } from '../agent-paths.ts';
 import type { ContainerRuntime } from '../cri/runtime-service.ts';
 import type { ProbeManager } from '../probes/probe-manager.ts';
-import { VolumeSetupError } from '../volumes/volume-manager.ts';
 import type { VolumeManager } from '../volumes/volume-manager.ts';
+import { VolumeOperations } from '../volumes/volume-operations.ts';
+import type { PodVolumes } from '../volumes/volume-operations.ts';
 import type { ContainerRunner } from './container-runner.ts';
 import { podRef } from './event-refs.ts';
 import { ContainerStarter } from './container-starter.ts';
@@ -68,10 +70,15 @@ export class PodSyncer {
   readonly #now: () => number;
   readonly #starter: ContainerStarter;
   readonly #teardown: PodTeardown;
+  readonly #volumeOps: VolumeOperations;
 
   constructor(options: PodSyncerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#volumeOps = new VolumeOperations({
+      setUp: (pod, v, podIps) => options.volumes.setUpVolume(pod, v, podIps),
+      now: this.#now,
+    });
     this.#starter = new ContainerStarter({
       runner: options.runner,
       puller: options.puller,
@@ -124,14 +131,11 @@ export class PodSyncer {
     o.cgroups.ensure(pod);
     const latestSandbox = runtime?.sandboxes.find((s) => s.ready);
     let podIps = latestSandbox?.ips ?? [];
-    let volumes;
-    try {
-      volumes = await o.volumes.setUp(pod, podIps);
-    } catch (err: unknown) {
-      if (!(err instanceof VolumeSetupError)) throw err;
-      o.events.event(podRef(pod), 'Warning', 'FailedMount', err.message);
+    let mount = await this.#mountVolumes(pod, podIps);
+    if (mount.unmounted.length > 0) {
+      // ContainerCreating until every volume is mounted; retried when the first backoff ends.
       await this.#writeStatus(pod, runtime, false, signal);
-      return { requeueAfterMs: RETRY_MS };
+      return { requeueAfterMs: mount.retryAfterMs ?? RETRY_MS };
     }
     const actions = computePodActions(pod, runtime, o.probes.verdicts(pod, runtime));
     const grace = gracePeriod(pod);
@@ -171,7 +175,7 @@ export class PodSyncer {
       runtime = await o.state.podStatus(uid, signal);
       podIps = runtime?.sandboxes.find((s) => s.id === sandboxId)?.ips ?? [];
       // Downward API files may name the pod IP: refresh them now that it is known.
-      volumes = await o.volumes.setUp(pod, podIps);
+      mount = await this.#mountVolumes(pod, podIps);
     }
     let requeueAfterMs: number | undefined;
     if (sandboxId !== undefined && (actions.createSandbox || !actions.killPod)) {
@@ -182,7 +186,7 @@ export class PodSyncer {
         sandboxId,
         sandboxConfig,
         podIps,
-        volumes,
+        volumes: mount.mounted,
         reasons: this.#reasonsOf(uid),
         signal,
       });
@@ -195,7 +199,17 @@ export class PodSyncer {
     // A phase written as Succeeded/Failed syncs again at once to stop the pod, as upstream's pod
     // worker does (completeWork with phaseTransition); the write's echo no longer would.
     const terminal = isTerminal(o.statusWriter.lastWritten(uid)?.phase);
-    return { requeueAfterMs: terminal ? 0 : requeueAfterMs };
+    // A mounted volume whose refresh failed is tried again when its backoff ends.
+    return { requeueAfterMs: terminal ? 0 : earliest(requeueAfterMs, mount.retryAfterMs) };
+  }
+
+  /** Mounts the pod's volumes that are not in backoff; a FailedMount event per failure. */
+  async #mountVolumes(pod: Pod, podIps: readonly string[]): Promise<PodVolumes> {
+    const mount = await this.#volumeOps.mountPod(pod, podIps);
+    for (const err of mount.failed) {
+      this.#o.events.event(podRef(pod), 'Warning', 'FailedMount', err.message);
+    }
+    return mount;
   }
 
   /** Stops a deleted pod within its grace period, reports it terminal, removes every trace. */
@@ -229,6 +243,7 @@ export class PodSyncer {
 
   forget(uid: string): void {
     this.#reasons.delete(uid);
+    this.#volumeOps.forgetPod(uid);
     this.#o.statusWriter.forget(uid);
     this.#o.puller.forgetPod(uid);
     this.#o.crashBackoff.retain((k) => !k.startsWith(`${uid}/`));
@@ -272,6 +287,10 @@ function gracePeriod(pod: Pod): number {
     0,
     pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30,
   );
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function isTerminal(phase: string | undefined): boolean {

@@ -139,19 +139,28 @@ export class VolumeManager {
     return join(this.#o.podsDir, uid);
   }
 
-  /** Creates or refreshes every volume of the pod; answers host paths by volume name. */
+  /**
+   * Creates or refreshes every volume of the pod at once; answers host paths by volume name and
+   * throws the first failure. The agent's pod syncs go through VolumeOperations instead, which
+   * sets volumes up one by one with a backoff.
+   */
   async setUp(pod: Pod, podIps: readonly string[]): Promise<Map<string, MountedVolume>> {
-    const uid = pod.metadata?.uid ?? '';
     const out = new Map<string, MountedVolume>();
-    for (const v of pod.spec?.volumes ?? []) {
-      try {
-        out.set(v.name, await this.#setUpOne(pod, uid, v, podIps));
-      } catch (err: unknown) {
-        if (err instanceof VolumeSetupError) throw err;
-        throw new VolumeSetupError(v.name, err instanceof Error ? err.message : String(err));
-      }
-    }
+    for (const v of pod.spec?.volumes ?? [])
+      out.set(v.name, await this.setUpVolume(pod, v, podIps));
     return out;
+  }
+
+  /** Creates or refreshes one volume of the pod (upstream's SetUp); fails with VolumeSetupError. */
+  async setUpVolume(pod: Pod, v: Volume, podIps: readonly string[]): Promise<MountedVolume> {
+    try {
+      return await this.#setUpOne(pod, pod.metadata?.uid ?? '', v, podIps);
+    } catch (err: unknown) {
+      if (err instanceof VolumeSetupError) throw err;
+      throw new VolumeSetupError(v.name, err instanceof Error ? err.message : String(err), {
+        cause: err,
+      });
+    }
   }
 
   async #setUpOne(
