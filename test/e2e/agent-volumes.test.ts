@@ -9,7 +9,9 @@
  * /var/run/secrets/kubernetes.io/serviceaccount (token, the cluster CA from kube-root-ca.crt,
  * namespace), as the fixture runs the controllers that make the account and that ConfigMap.
  * Both tokens are accepted by the API server (TokenReview, bound to the pod); ConfigMap and Secret updates reach the running container's
- * files; API volumes and readOnly mounts are read-only. A second pod waits in ContainerCreating
+ * files; API volumes and readOnly mounts are read-only. A pod with fsGroup and a non-root user
+ * gets its emptyDir, configMap and secret owned by that group (setgid directories, the group in
+ * its supplemental groups), its hostPath untouched. Another pod waits in ContainerCreating
  * with a FailedMount event (retried with upstream's backoff, one Event whose count grows) until
  * its ConfigMap exists. Deleting the pods leaves nothing behind:
  * no sandboxes, containers, mounts (tmpfs), cgroups, IPs, pod directories; the hostPath stays.
@@ -36,6 +38,7 @@ import { until } from '../harness/until.ts';
 const NODE = 'volumes-node';
 const SECRET_V1 = `pw-${randomUUID()}`;
 const SECRET_V2 = `pw-${randomUUID()}`;
+const FS_GROUP = 2345;
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 const manifests = (hostDir: string): string => `
@@ -91,6 +94,30 @@ spec:
       - configMap: {name: cfg, items: [{key: c, path: c.txt}]}
       - downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}, {path: name, fieldRef: {fieldPath: metadata.name}}]}
   - {name: opt, configMap: {name: absent, optional: true}}
+---
+# fsGroup: its volumes (not the hostPath) belong to group 2345, which the non-root user has.
+apiVersion: v1
+kind: Pod
+metadata: {name: fsg, namespace: default}
+spec:
+  nodeName: ${NODE}
+  terminationGracePeriodSeconds: 1
+  securityContext: {fsGroup: ${FS_GROUP}, runAsUser: 1000}
+  containers:
+  - name: c
+    image: ${BUSYBOX_IMAGE}
+    command: [sleep, '100000']
+    volumeMounts:
+    - {name: data, mountPath: /data}
+    - {name: cfg, mountPath: /cfg}
+    - {name: sec, mountPath: /sec}
+    - {name: host, mountPath: /host}
+  volumes:
+  - {name: data, emptyDir: {}}
+  - {name: cfg, configMap: {name: cfg, items: [{key: a, path: a}]}}
+  # 0440: only the owner (root) and the group may read it.
+  - {name: sec, secret: {secretName: sec, defaultMode: 288}}
+  - {name: host, hostPath: {path: ${hostDir}, type: Directory}}
 ---
 # Its ConfigMap does not exist yet: ContainerCreating with FailedMount, until it does.
 apiVersion: v1
@@ -218,6 +245,42 @@ describe('agent volumes on real containerd', () => {
       .split('\n')
       .find((l) => l.split(' ')[4] === secretDir);
     assert.match(hostMount ?? '', / - tmpfs /, 'the secret volume is a tmpfs on the host');
+  });
+
+  it('fsGroup: the group of emptyDir and API volumes, setgid dirs, a supplemental group; not hostPath', async () => {
+    await until(
+      'fsg Running',
+      async () => ((await getPod('fsg')).status?.phase === 'Running' ? true : undefined),
+      30_000,
+      300,
+    );
+    const r = await k(
+      'exec',
+      'fsg',
+      '--',
+      'sh',
+      '-c',
+      'id -u; id -G | tr " " "\\n" | grep -x 2345; stat -c "%n %g %a" /data /cfg /sec; stat -L -c "%n %g %a" /cfg/a /sec/password; touch /data/new; stat -c "%n %g" /data/new /host; cat /sec/password',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const g = String(FS_GROUP);
+    assert.equal(
+      r.stdout,
+      [
+        '1000',
+        g,
+        `/data ${g} 2777`,
+        // Roots as upstream's wrapped emptyDir makes them: 0777 on disk, a tmpfs's 1777.
+        `/cfg ${g} 2777`,
+        `/sec ${g} 3777`,
+        `/cfg/a ${g} 644`,
+        // Readable by the non-root user through the group only.
+        `/sec/password ${g} 440`,
+        `/data/new ${g}`,
+        '/host 0',
+        SECRET_V1,
+      ].join('\n'),
+    );
   });
 
   it('hostPath: the host file is visible, the pod writes back; readOnly mounts refuse writes', async () => {
@@ -351,7 +414,7 @@ describe('agent volumes on real containerd', () => {
   });
 
   it('deleting the pods leaves no volume dirs, mounts, tmpfs or containers; the token dies with the pod', async () => {
-    const r = await k('delete', 'pod', 'vol', 'waits', '--wait=true', '--timeout=60s');
+    const r = await k('delete', 'pod', 'vol', 'waits', 'fsg', '--wait=true', '--timeout=60s');
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await node.settledLeftovers(), NO_LEFTOVERS);
     // hostPath content is the host's: untouched.

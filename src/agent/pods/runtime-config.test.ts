@@ -117,6 +117,29 @@ describe('container config', () => {
     });
   });
 
+  it('adds the pod fsGroup to the supplemental groups of the sandbox and every container', () => {
+    const pod = newPod({ securityContext: { supplementalGroups: [5], fsGroup: 3456 } });
+    const c = buildContainerConfig({
+      pod,
+      container: pod.spec!.containers[0]!,
+      kind: 'app',
+      restartCount: 0,
+      imageRef: 'sha256:abc',
+      env: [],
+      mounts: [],
+      nodeMemoryBytes: 8 * 1024 ** 3,
+    });
+    assert.deepEqual(c.linux?.security_context?.supplemental_groups, [5, 3456]);
+    const s = buildSandboxConfig({
+      pod,
+      attempt: 0,
+      podLogsDir: '/var/log/pods',
+      cgroupParent: '/kubepods/podx',
+      dns: DNS,
+    });
+    assert.deepEqual(s.linux?.security_context?.supplemental_groups, [5, 3456]);
+  });
+
   it('computes kubelet oom_score_adj per QoS class', () => {
     const guaranteed = newPod({}, [
       { name: 'c', resources: { limits: { cpu: '1', memory: '1Gi' } } },

@@ -133,11 +133,16 @@ function timestampPrefix(now: Date): string {
   return `..${String(now.getUTCFullYear())}_${p(now.getUTCMonth() + 1)}_${p(now.getUTCDate())}_${p(now.getUTCHours())}_${p(now.getUTCMinutes())}_${p(now.getUTCSeconds())}.`;
 }
 
-/** Writes `files` into `dir`; answers true when anything changed. */
+/**
+ * Writes `files` into `dir`; answers true when anything changed. `setPerms` runs once the new
+ * data directory is written, before it is swapped in (upstream's hook for volume ownership); a
+ * throw fails the write as any other error.
+ */
 export function writeAtomically(
   dir: string,
   payload: ReadonlyMap<string, FileProjection>,
   now = new Date(),
+  setPerms?: () => void,
 ): boolean {
   const files = cleanPayload(payload);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -162,6 +167,7 @@ export function writeAtomically(
       writeFileSync(target, f.data, { mode: f.mode });
       chmodSync(target, f.mode);
     }
+    setPerms?.();
     const tmpLink = join(dir, DATA_TMP);
     rmSync(tmpLink, { force: true });
     symlinkSync(tsName, tmpLink);

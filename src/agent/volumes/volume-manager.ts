@@ -9,6 +9,8 @@
  * everything of a pod and is idempotent. A missing object, a missing key or an unsupported
  * volume fails `setUp` with upstream's message (the pod stays ContainerCreating and a
  * FailedMount event says why); an optional one that is missing gives an empty volume or no file.
+ * With the pod's fsGroup, emptyDir and the API volumes belong to that group (volume-ownership.ts,
+ * the API volumes read-only for it); hostPath volumes are never changed.
  */
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +29,7 @@ import type { DownwardContext } from './downward-api.ts';
 import { checkHostPath } from './host-path.ts';
 import type { ServiceAccountTokens } from './service-account-tokens.ts';
 import { ensureTmpfs, unmountAll } from './tmpfs-mounts.ts';
+import { ownedFileMode, setVolumeOwnership } from './volume-ownership.ts';
 import { DEFAULT_VOLUME_MODE, configMapPayload, secretPayload } from './volume-payloads.ts';
 import type { ObjectRefKey } from './watched-objects.ts';
 
@@ -180,8 +183,12 @@ export class VolumeManager {
           ? await this.#mounter.ensureTmpfs(dir, v.emptyDir.sizeLimit)
           : mkdirSync(dir, { recursive: true }) !== undefined;
       // Any container user may write (upstream's 0777 whatever the umask); set once, so that a
-      // container's own chmod of its emptyDir stays.
-      if (created) chmodSync(dir, 0o777);
+      // container's own chmod of its emptyDir stays. So is its ownership, as upstream's
+      // SetUpAt does it only while the volume is not ready yet.
+      if (created) {
+        chmodSync(dir, 0o777);
+        setVolumeOwnership(dir, fsGroupOf(pod), { readOnly: false });
+      }
       return { hostPath: dir, readOnly: false };
     }
     let files: Map<string, FileProjection>;
@@ -220,7 +227,26 @@ export class VolumeManager {
       );
     // Everything is read before anything is mounted or written: a failure leaves no trace.
     if (v.configMap === undefined) await this.#mounter.ensureTmpfs(dir);
-    writeAtomically(dir, files);
+    else if (!existsSync(dir)) {
+      // Upstream's configMap volume is set up inside a wrapped emptyDir: its root is 0777 (as a
+      // tmpfs root is 1777), whatever the umask.
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o777);
+    }
+    const fsGroup = fsGroupOf(pod);
+    if (fsGroup === undefined) writeAtomically(dir, files);
+    else {
+      // The files are written with the modes ownership gives them, so that an unchanged payload
+      // compares equal; the whole volume is then given to fsGroup before the new data is
+      // swapped in (upstream's setPerms hook of AtomicWriter.Write). Upstream passes no
+      // fsGroupChangePolicy for these volumes: the change is always made.
+      const owned = new Map(
+        [...files].map(([k, f]) => [k, { data: f.data, mode: ownedFileMode(f.mode, true) }]),
+      );
+      writeAtomically(dir, owned, new Date(), () => {
+        setVolumeOwnership(dir, fsGroup, { readOnly: true });
+      });
+    }
     return { hostPath: dir, readOnly: true };
   }
 
@@ -270,10 +296,11 @@ export class VolumeManager {
     if (source.serviceAccountToken !== undefined) {
       const t = source.serviceAccountToken;
       const token = await this.#o.tokens.token(pod, t.audience ?? '', t.expirationSeconds ?? 3600);
-      // Upstream writes the token with the volume's defaultMode (0600 only when fsGroup or
-      // fsUser makes it chown the files, which k8ts does not do): 0644 lets any container user
-      // read it.
-      return new Map([[t.path, { data: Buffer.from(token), mode: defaultMode }]]);
+      // Upstream writes the token with the volume's defaultMode, or 0600 when the pod has an
+      // fsGroup (ownership then makes it 0640: the group reads it, others do not). Upstream's
+      // other case, fsUser (every container runs as the same user), is not done by k8ts.
+      const mode = fsGroupOf(pod) === undefined ? defaultMode : 0o600;
+      return new Map([[t.path, { data: Buffer.from(token), mode }]]);
     }
     return new Map();
   }
@@ -294,4 +321,9 @@ export class VolumeManager {
       );
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The pod's fsGroup (upstream's mounterArgs.FsGroup for every volume of the pod). */
+function fsGroupOf(pod: Pod): number | undefined {
+  return pod.spec?.securityContext?.fsGroup;
 }
