@@ -8,6 +8,7 @@
 import { badRequest, invalid } from '../../api/status.ts';
 import { forbidden, notSupported } from '../../api/validation/field-error.ts';
 import type { FieldError } from '../../api/validation/field-error.ts';
+import type { ResourceVersionMatch } from '../registry/resource-list.ts';
 
 const LIST_OPTIONS = { group: 'meta.k8s.io', kind: 'ListOptions' } as const;
 
@@ -17,7 +18,7 @@ const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 export interface ReadOptions {
   readonly resourceVersion: string | undefined;
-  readonly resourceVersionMatch: string | undefined;
+  readonly resourceVersionMatch: ResourceVersionMatch | undefined;
   /** Unset (undefined) is not false: it keeps the legacy initial events of rv ""/"0". */
   readonly sendInitialEvents: boolean | undefined;
 }
@@ -40,7 +41,8 @@ export function parseReadOptions(q: URLSearchParams, watch: boolean): ReadOption
   if (errors.length > 0) throw invalid(LIST_OPTIONS, '', errors);
   return {
     resourceVersion: rv === '' ? undefined : rv,
-    resourceVersionMatch: match === '' ? undefined : match,
+    // The rules above leave only the two known values (or none).
+    resourceVersionMatch: match === 'Exact' || match === 'NotOlderThan' ? match : undefined,
     sendInitialEvents,
   };
 }

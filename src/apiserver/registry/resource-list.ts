@@ -13,13 +13,17 @@ import { decodeObject, prefixFor } from './object-codec.ts';
 import { parseResourceVersion } from './resource-store.ts';
 import { toApiError } from './store-error.ts';
 
+/** The list's resourceVersion semantics (unset: NotOlderThan, or any for "0"). */
+export type ResourceVersionMatch = 'Exact' | 'NotOlderThan';
+
 export interface ListRequest {
   readonly namespace?: string | undefined;
   /** Items per page; 0 or unset: everything. */
   readonly limit?: number | undefined;
   readonly continue?: string | undefined;
   readonly resourceVersion?: string | undefined;
-  readonly resourceVersionMatch?: string | undefined;
+  /** Already validated with the other read options (handlers/list-options.ts). */
+  readonly resourceVersionMatch?: ResourceVersionMatch | undefined;
   /** Label and field selectors, compiled: true keeps the object. */
   readonly filter?: ((obj: JsonObject) => boolean) | undefined;
 }
@@ -134,23 +138,9 @@ async function readRevision(
   gr: { group: string; resource: string },
 ): Promise<number | undefined> {
   const rv = req.resourceVersion;
-  const match = req.resourceVersionMatch;
-  if (match !== undefined && match !== '' && match !== 'Exact' && match !== 'NotOlderThan') {
-    throw badRequest(
-      `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
-    );
-  }
-  if (rv === undefined || rv === '') {
-    if (match !== undefined && match !== '')
-      throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
-    return undefined;
-  }
+  if (rv === undefined || rv === '') return undefined;
   const wanted = parseResourceVersion(rv);
-  if (match === 'Exact') {
-    if (wanted === 0)
-      throw badRequest('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
-    return wanted;
-  }
+  if (req.resourceVersionMatch === 'Exact') return wanted;
   if (wanted > 0) {
     let current;
     try {
