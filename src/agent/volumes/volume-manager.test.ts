@@ -1,117 +1,17 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigMap, Pod, Secret, Volume } from 'kubernetes-types/core/v1.d.ts';
-import type { ServiceAccountTokens } from './service-account-tokens.ts';
-import { VolumeManager, VolumeSetupError, VolumeTearDownError } from './volume-manager.ts';
-import type { TmpfsMounter } from './volume-manager.ts';
-
-const root = mkdtempSync(join(tmpdir(), 'k8ts-volume-manager-'));
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-const b64 = (s: string): string => Buffer.from(s).toString('base64');
-
-interface Fixture {
-  readonly vm: VolumeManager;
-  readonly configMaps: Map<string, ConfigMap>;
-  readonly secrets: Map<string, Secret>;
-  readonly tmpfs: Map<string, string | undefined>;
-  readonly tokenCalls: { audience: string; expirationSeconds: number; pod: string }[];
-  readonly forgotten: string[];
-  /** Mount points unmountAll pretends cannot go. */
-  readonly stuck: Set<string>;
-  readonly podsDir: string;
-}
-
-let fixtures = 0;
-function newFixture(): Fixture {
-  const podsDir = join(root, String(fixtures++));
-  const configMaps = new Map<string, ConfigMap>();
-  const secrets = new Map<string, Secret>();
-  const tmpfs = new Map<string, string | undefined>();
-  const tokenCalls: Fixture['tokenCalls'] = [];
-  const forgotten: string[] = [];
-  const stuck = new Set<string>();
-  const mounter: TmpfsMounter = {
-    ensureTmpfs: (dir, sizeLimit) => {
-      mkdirSync(dir, { recursive: true });
-      if (tmpfs.has(dir)) return Promise.resolve(false);
-      tmpfs.set(dir, sizeLimit);
-      return Promise.resolve(true);
-    },
-    unmountAll: (dir) => {
-      for (const m of [...tmpfs.keys()])
-        if (m.startsWith(`${dir}/`) && !stuck.has(m)) tmpfs.delete(m);
-      return Promise.resolve([...tmpfs.keys()].filter((m) => m.startsWith(`${dir}/`)));
-    },
-  };
-  const tokens: ServiceAccountTokens = {
-    token: (pod, audience, expirationSeconds) => {
-      tokenCalls.push({ audience, expirationSeconds, pod: pod.metadata?.name ?? '' });
-      return Promise.resolve(`token-for-${audience || 'api'}`);
-    },
-    forget: (uid) => {
-      forgotten.push(uid);
-    },
-  };
-  const vm = new VolumeManager({
-    podsDir,
-    objects: {
-      configMap: (ns, name) => Promise.resolve(configMaps.get(`${ns}/${name}`)),
-      secret: (ns, name) => Promise.resolve(secrets.get(`${ns}/${name}`)),
-    },
-    tokens,
-    hostIp: '10.0.0.5',
-    allocatable: () => ({ cpu: '2', memory: '4Gi' }),
-    mounter,
-  });
-  return { vm, configMaps, secrets, tmpfs, tokenCalls, forgotten, stuck, podsDir };
-}
-
-function newPod(volumes: Volume[], uid = 'uid-1'): Pod {
-  return {
-    metadata: { name: 'p', namespace: 'ns', uid, labels: { app: 'web', tier: 'a"b' } },
-    spec: {
-      containers: [
-        {
-          name: 'c',
-          image: 'x',
-          resources: { limits: { memory: '64Mi' }, requests: { cpu: '250m' } },
-        },
-      ],
-      volumes,
-    },
-  };
-}
-
-const read = (path: string): string => readFileSync(path, 'utf8');
-const mode = (path: string): number => statSync(path).mode & 0o777;
-const visible = (dir: string): string[] =>
-  readdirSync(dir)
-    .filter((x) => !x.startsWith('..'))
-    .sort();
-
-async function setUpFails(f: Fixture, pod: Pod, message: string): Promise<void> {
-  await assert.rejects(f.vm.setUp(pod, []), (err: unknown) => {
-    assert.ok(err instanceof VolumeSetupError, String(err));
-    assert.equal(err.message, message);
-    return true;
-  });
-}
+import { VolumeSetupError, VolumeTearDownError } from './volume-manager.ts';
+import {
+  b64,
+  mode,
+  newFixture,
+  newPod,
+  read,
+  setUpFails,
+  visible,
+} from './volume-manager-fixture.test-support.ts';
 
 describe('VolumeManager: configMap', () => {
   it('maps items (key -> path, item mode over defaultMode) under the kubelet layout, read-only', async () => {
@@ -402,89 +302,3 @@ describe('VolumeManager.tearDown', () => {
     assert.equal(existsSync(join(f.podsDir, 'uid-1')), false);
   });
 });
-
-describe(
-  'VolumeManager: fsGroup ownership (upstream SetVolumeOwnership)',
-  {
-    skip: process.getuid?.() !== 0,
-  },
-  () => {
-    const GID = 3456;
-    const fsGroupPod = (volumes: Volume[], policy?: string): Pod => {
-      const pod = newPod(volumes);
-      pod.spec = {
-        ...pod.spec!,
-        securityContext: {
-          fsGroup: GID,
-          ...(policy === undefined ? {} : { fsGroupChangePolicy: policy }),
-        },
-      };
-      return pod;
-    };
-    const owner = (path: string): [number, string] => {
-      const st = statSync(path);
-      return [st.gid, (st.mode & 0o7777).toString(8)];
-    };
-
-    it('API volumes: group fsGroup, group-readable files, r-x setgid dirs; the token 0640', async () => {
-      const f = newFixture();
-      f.configMaps.set('ns/cfg', { data: { a: 'A', b: 'B' } });
-      const pod = fsGroupPod([
-        {
-          name: 'cfg',
-          configMap: {
-            name: 'cfg',
-            defaultMode: 0o600,
-            items: [
-              { key: 'a', path: 'd/a' },
-              { key: 'b', path: 'b' },
-            ],
-          },
-        },
-        {
-          name: 'tok',
-          projected: { defaultMode: 0o644, sources: [{ serviceAccountToken: { path: 'token' } }] },
-        },
-      ]);
-      await f.vm.setUp(pod, []);
-      const cfg = join(f.podsDir, 'uid-1/volumes/kubernetes.io~configmap/cfg');
-      const tok = join(f.podsDir, 'uid-1/volumes/kubernetes.io~projected/tok');
-      assert.deepEqual(owner(cfg), [GID, '2777']);
-      assert.deepEqual(owner(join(cfg, 'd')), [GID, '2755']);
-      assert.deepEqual(owner(join(cfg, 'd/a')), [GID, '640']);
-      assert.deepEqual(owner(join(cfg, 'b')), [GID, '640']);
-      assert.deepEqual(owner(join(cfg, '..data')), [GID, '2755']);
-      // The token is not world-readable when the pod has an fsGroup (0600 | the group's r).
-      assert.deepEqual(owner(join(tok, 'token')), [GID, '640']);
-
-      // An unchanged payload is not written again (its modes already are the owned ones).
-      const data = readlinkSync(join(cfg, '..data'));
-      await f.vm.setUp(pod, []);
-      assert.equal(readlinkSync(join(cfg, '..data')), data);
-      // A changed one is, and owned the same way.
-      f.configMaps.set('ns/cfg', { data: { a: 'A2', b: 'B' } });
-      await f.vm.setUp(pod, []);
-      assert.notEqual(readlinkSync(join(cfg, '..data')), data);
-      assert.deepEqual(owner(join(cfg, 'd/a')), [GID, '640']);
-      assert.deepEqual(owner(join(cfg, '..data')), [GID, '2755']);
-    });
-
-    it('emptyDir: 2777 and fsGroup once created, whatever the policy; hostPath untouched', async () => {
-      const f = newFixture();
-      const host = join(f.podsDir, 'host');
-      mkdirSync(host, { recursive: true });
-      chmodSync(host, 0o755);
-      const pod = fsGroupPod(
-        [
-          { name: 'scratch', emptyDir: {} },
-          { name: 'h', hostPath: { path: host, type: 'Directory' } },
-        ],
-        'OnRootMismatch',
-      );
-      await f.vm.setUp(pod, []);
-      const scratch = join(f.podsDir, 'uid-1/volumes/kubernetes.io~empty-dir/scratch');
-      assert.deepEqual(owner(scratch), [GID, '2777']);
-      assert.deepEqual(owner(host), [0, '755']);
-    });
-  },
-);
