@@ -141,18 +141,32 @@ async function readRevision(
   if (rv === undefined || rv === '') return undefined;
   const wanted = parseResourceVersion(rv);
   if (req.resourceVersionMatch === 'Exact') return wanted;
-  if (wanted > 0) {
-    let current;
-    try {
-      current = await store.currentRevision();
-    } catch (err: unknown) {
-      throw toApiError(err, gr, '');
-    }
-    if (wanted > current)
-      throw timeout(
-        `Too large resource version: ${String(wanted)}, current: ${String(current)}`,
-        1,
-      );
-  }
+  if (wanted > 0) await assertNotInFuture(store, wanted, gr);
   return undefined;
+}
+
+/** The store's current revision; a store error is the API error upstream gives for it. */
+export async function currentRevision(
+  store: Store,
+  gr: { group: string; resource: string },
+): Promise<number> {
+  try {
+    return await store.currentRevision();
+  } catch (err: unknown) {
+    throw toApiError(err, gr, '');
+  }
+}
+
+/**
+ * NotOlderThan a revision the store has not reached: 504 "Too large resource version", as
+ * upstream's TooLargeResourceVersionError (lists and watches alike).
+ */
+export async function assertNotInFuture(
+  store: Store,
+  wanted: number,
+  gr: { group: string; resource: string },
+): Promise<void> {
+  const current = await currentRevision(store, gr);
+  if (wanted > current)
+    throw timeout(`Too large resource version: ${String(wanted)}, current: ${String(current)}`, 1);
 }

@@ -15,9 +15,8 @@ import { groupVersion } from '../../api/resource.ts';
 import type { ResourceDefinition } from '../../api/resource.ts';
 import type { Store } from '../../storage/store.ts';
 import { decodeObject, prefixFor } from './object-codec.ts';
-import { listResource } from './resource-list.ts';
+import { assertNotInFuture, currentRevision, listResource } from './resource-list.ts';
 import { parseResourceVersion } from './resource-store.ts';
-import { timeout } from '../../api/status.ts';
 import { toApiError } from './store-error.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -131,26 +130,4 @@ function bookmark(
       ...(annotations === undefined ? {} : { annotations }),
     },
   };
-}
-
-async function currentRevision(
-  store: Store,
-  gr: { group: string; resource: string },
-): Promise<number> {
-  try {
-    return await store.currentRevision();
-  } catch (err: unknown) {
-    throw toApiError(err, gr, '');
-  }
-}
-
-/** 504 "Too large resource version", as upstream's TooLargeResourceVersionError. */
-async function assertNotInFuture(
-  store: Store,
-  wanted: number,
-  gr: { group: string; resource: string },
-): Promise<void> {
-  const current = await currentRevision(store, gr);
-  if (wanted > current)
-    throw timeout(`Too large resource version: ${String(wanted)}, current: ${String(current)}`, 1);
 }
